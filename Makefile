@@ -1,0 +1,32 @@
+# Two entry points (see README): `make run` cleans seeds/ into reports/, `make test`
+# runs the test suite. Both create .venv and install what they need on first use;
+# running them again reuses it.
+VENV   ?= .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed-stamp
+# The CPU build of PyTorch must be installed before anything that depends on it,
+# or pip pulls a CUDA build of several GB.
+TORCH  := torch==2.13.0
+
+.PHONY: run test lint bench install
+
+install: $(STAMP)
+
+$(STAMP): pyproject.toml Makefile
+	test -x $(PY) || python3 -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check $(TORCH)
+	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+	touch $(STAMP)
+
+run: $(STAMP)
+	$(VENV)/bin/repair clean seeds --out-dir reports/cleaned --report reports
+
+test: $(STAMP)
+	$(PY) -m pytest -q
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check repair tests tools benchmarks
+	$(VENV)/bin/ruff format --check repair tests tools benchmarks
+
+bench: $(STAMP)
+	$(PY) benchmarks/run.py

@@ -1,0 +1,267 @@
+"""The ``repair`` command line: thin typer commands over the library.
+
+Each command validates its options, builds one ``Config`` and one
+``RunOptions``, calls the library and turns the ``RunReport`` into output and an
+exit code. Data (diffs, cleaned text, findings) goes to stdout; status and the
+summary go to stderr. Exit codes: 0 done, 1 ``check`` found spins, 2 usage
+error or an input that could not be read, 123 internal error.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import traceback
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from . import __version__
+from .config import Config, ConfigError, load_config
+from .lexicon import LexiconError
+from .report import write_report
+from .runner import EXIT_ERROR, EXIT_INTERNAL, STDIN, Mode, RunOptions, RunReport, repair_paths
+
+app = typer.Typer(
+    name="repair",
+    help="Restore text damaged by synonym spinning: detect spun phrases, propose the original wording, "
+    "and write reviewed, byte-exact edits.",
+    no_args_is_help=True,
+    add_completion=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"repair {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main(
+    version: Annotated[
+        Optional[bool], typer.Option("--version", callback=_version, is_eager=True, help="Show the version and exit.")
+    ] = None,
+) -> None:
+    """repair: restore text damaged by synonym spinning."""
+
+
+def _err(message: str) -> None:
+    typer.echo(message, err=True)
+
+
+class _Failure(Exception):
+    """A user-facing error: one line, exit code attached."""
+
+    def __init__(self, message: str, code: int = EXIT_ERROR) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+PathsArg = Annotated[
+    list[str], typer.Argument(help="Files or directories (recursed), or - for stdin.", show_default=False)
+]
+ConfigOpt = Annotated[Optional[Path], typer.Option("--config", help="Read settings from this TOML file.")]
+IsolatedOpt = Annotated[bool, typer.Option("--isolated", help="Ignore pyproject.toml / repair.toml.")]
+ThresholdOpt = Annotated[
+    Optional[float],
+    typer.Option("--min-confidence", min=0.0, max=1.0, help="Write only edits at least this confident."),
+]
+LexiconOpt = Annotated[Optional[list[Path]], typer.Option("--lexicon", help="Extra lexicon TSV file (repeatable).")]
+IgnoreOpt = Annotated[
+    Optional[list[str]], typer.Option("--ignore-phrases", "-L", help="Comma-separated phrases never to touch.")
+]
+GlobOpt = Annotated[Optional[list[str]], typer.Option("--glob", help="File pattern inside directories (repeatable).")]
+ExcludeOpt = Annotated[Optional[list[str]], typer.Option("--exclude", help="Skip paths matching this pattern.")]
+QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="No summary on stderr.")]
+VerboseOpt = Annotated[bool, typer.Option("--verbose", "-v", help="Show held-back findings and tracebacks.")]
+
+
+def _config(
+    config_file: Path | None,
+    isolated: bool,
+    min_confidence: float | None,
+    lexicons: list[Path] | None,
+    ignore: list[str] | None,
+    globs: list[str] | None,
+    excludes: list[str] | None,
+    jobs: int | None = None,
+) -> Config:
+    if config_file is not None and not config_file.is_file():
+        raise _Failure(f"error: config file {config_file} not found")
+    config = load_config(config_file, isolated=isolated)
+    changes: dict[str, object] = {"min_confidence": min_confidence, "jobs": jobs}
+    if lexicons:
+        for lex in lexicons:
+            if not lex.is_file():
+                raise _Failure(f"error: lexicon file {lex} not found")
+        changes["extend_lexicon"] = config.extend_lexicon + tuple(str(p.resolve()) for p in lexicons)
+    if ignore:
+        phrases = tuple(p.strip() for item in ignore for p in item.split(",") if p.strip())
+        changes["ignore_phrases"] = config.ignore_phrases + phrases
+    if globs:
+        changes["glob"] = tuple(globs)
+    if excludes:
+        changes["exclude"] = config.exclude + tuple(excludes)
+    config = config.replace(**changes)
+    # Load the lexicons now so a broken lexicon is a clean usage error, not a crash per file.
+    from .resources import Resources
+
+    Resources.for_config(config).lexicon  # noqa: B018
+    return config
+
+
+def _run_guarded(verbose: bool, body) -> int:  # type: ignore[no-untyped-def]
+    try:
+        return body()
+    except _Failure as exc:
+        _err(str(exc))
+        return exc.code
+    except (ConfigError, LexiconError) as exc:
+        _err(f"error: {exc}")
+        return EXIT_ERROR
+    except KeyboardInterrupt:
+        _err("interrupted")
+        return 130
+    except Exception as exc:
+        if verbose:
+            traceback.print_exc()
+        _err(f"internal error: {type(exc).__name__}: {exc} (run with --verbose for the traceback)")
+        return EXIT_INTERNAL
+
+
+def _print_file_messages(report: RunReport, quiet: bool) -> None:
+    for r in report.results:
+        if r.status in ("skipped", "error") and r.message:
+            if r.status == "error" or not quiet:
+                _err(f"{r.path}: {r.message}")
+
+
+@app.command()
+def clean(
+    paths: PathsArg,
+    out_dir: Annotated[
+        Optional[Path], typer.Option("--out-dir", help="Write cleaned copies under this folder.")
+    ] = None,
+    in_place: Annotated[bool, typer.Option("--in-place", help="Rewrite the input files (atomically).")] = False,
+    backup: Annotated[
+        Optional[str], typer.Option("--backup", help="With --in-place: keep the original as FILE+SUFFIX.")
+    ] = None,
+    report_dir: Annotated[
+        Optional[Path], typer.Option("--report", help="Write edits, diffs, tables and report.html here.")
+    ] = None,
+    min_confidence: ThresholdOpt = None,
+    jobs: Annotated[
+        Optional[int], typer.Option("--jobs", "-j", min=0, help="Worker processes (0: one per core).")
+    ] = None,
+    glob: GlobOpt = None,
+    exclude: ExcludeOpt = None,
+    lexicon: LexiconOpt = None,
+    ignore_phrases: IgnoreOpt = None,
+    config_file: ConfigOpt = None,
+    isolated: IsolatedOpt = False,
+    diff_context: Annotated[int, typer.Option("--diff-context", min=0, help="Lines of context in diffs.")] = 3,
+    quiet: QuietOpt = False,
+    verbose: VerboseOpt = False,
+) -> None:
+    """Clean files. Without --out-dir or --in-place, print a unified diff and change nothing."""
+
+    def body() -> int:
+        if out_dir is not None and in_place:
+            raise _Failure("error: --out-dir and --in-place cannot be used together")
+        if backup is not None and not in_place:
+            raise _Failure("error: --backup only makes sense with --in-place")
+        if in_place and STDIN in paths:
+            raise _Failure("error: --in-place cannot rewrite standard input")
+        config = _config(config_file, isolated, min_confidence, lexicon, ignore_phrases, glob, exclude, jobs)
+        if paths == [STDIN]:
+            mode = Mode.STDOUT
+        elif in_place:
+            mode = Mode.IN_PLACE
+        elif out_dir is not None:
+            mode = Mode.OUT_DIR
+        else:
+            mode = Mode.DRY_RUN
+        options = RunOptions(mode=mode, out_dir=out_dir, backup=backup, diff_context=diff_context)
+        report = repair_paths(paths, config, options)
+        for r in report.results:
+            if r.output is not None and mode is Mode.STDOUT:
+                sys.stdout.buffer.write(r.output)
+            elif mode is Mode.DRY_RUN and r.diff:
+                sys.stdout.write(r.diff)
+        sys.stdout.flush()
+        _print_file_messages(report, quiet)
+        if report_dir is not None:
+            write_report(report_dir, report.results, {"generator": f"repair {__version__}"})
+        if not quiet:
+            _err(report.summary(mode) + (f"; report in {report_dir}" if report_dir else ""))
+        return report.exit_code(mode)
+
+    raise typer.Exit(_run_guarded(verbose, body))
+
+
+@app.command()
+def check(
+    paths: PathsArg,
+    output_format: Annotated[str, typer.Option("--format", help="text, json (JSON lines) or csv.")] = "text",
+    min_confidence: ThresholdOpt = None,
+    glob: GlobOpt = None,
+    exclude: ExcludeOpt = None,
+    lexicon: LexiconOpt = None,
+    ignore_phrases: IgnoreOpt = None,
+    config_file: ConfigOpt = None,
+    isolated: IsolatedOpt = False,
+    report_dir: Annotated[Optional[Path], typer.Option("--report", help="Also write the full report here.")] = None,
+    quiet: QuietOpt = False,
+    verbose: VerboseOpt = False,
+) -> None:
+    """Report spins as path:line:col: spun → proposal (confidence). Exit 1 when any is found."""
+
+    def body() -> int:
+        if output_format not in ("text", "json", "csv"):
+            raise _Failure(f"error: --format must be text, json or csv, not {output_format!r}")
+        config = _config(config_file, isolated, min_confidence, lexicon, ignore_phrases, glob, exclude)
+        report = repair_paths(paths, config, RunOptions(mode=Mode.CHECK))
+        _emit_findings(report, output_format, verbose)
+        _print_file_messages(report, quiet)
+        if report_dir is not None:
+            write_report(report_dir, report.results, {"generator": f"repair {__version__}"})
+        if not quiet:
+            _err(report.summary(Mode.CHECK))
+        return report.exit_code(Mode.CHECK)
+
+    raise typer.Exit(_run_guarded(verbose, body))
+
+
+def _emit_findings(report: RunReport, output_format: str, verbose: bool) -> None:
+    import csv
+
+    writer = csv.writer(sys.stdout) if output_format == "csv" else None
+    if writer:
+        writer.writerow(["path", "line", "col", "spun", "proposal", "confidence", "detector", "applied", "reason"])
+    for r in report.results:
+        for e in r.edits:
+            if not e.applied and not verbose:
+                continue
+            if output_format == "json":
+                record = {"type": "finding", **e.to_dict(), "file": r.path}
+                sys.stdout.write(json.dumps(record, ensure_ascii=False) + "\n")
+            elif writer:
+                writer.writerow(
+                    [r.path, e.line, e.col, e.spun, e.proposal, f"{e.confidence:.2f}", e.detector, e.applied, e.reason]
+                )
+            else:
+                held = "" if e.applied else "  [not applied]"
+                sys.stdout.write(f"{r.path}:{e.line}:{e.col}: {e.spun} → {e.proposal} ({e.confidence:.2f}){held}\n")
+    sys.stdout.flush()
+
+
+def run() -> None:
+    """Console-script entry point."""
+    app()
+
+
+if __name__ == "__main__":
+    run()

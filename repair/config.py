@@ -1,0 +1,155 @@
+"""One frozen settings object, read from defaults, pyproject.toml, --config and flags.
+
+Precedence (highest first): command-line options, ``--config FILE``,
+``[tool.repair]`` in the nearest ``pyproject.toml`` (or ``repair.toml`` /
+``.repair.toml``) found from the working directory upward, stopping at a ``.git``
+folder, then ``repair/data/defaults.toml``. Keys are the long option names in
+kebab-case; an unknown key or a value of the wrong type is an error that names
+the file, never silently ignored (black's ``read_pyproject_toml`` does the same).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import tomllib
+from dataclasses import dataclass, fields
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+CONFIG_NAMES = ("repair.toml", ".repair.toml", "pyproject.toml")
+
+
+class ConfigError(ValueError):
+    """A configuration problem, reported in one line with the file it came from."""
+
+
+def _defaults() -> dict[str, Any]:
+    text = resources.files("repair").joinpath("data/defaults.toml").read_text(encoding="utf-8")
+    return {k.replace("-", "_"): v for k, v in tomllib.loads(text).items()}
+
+
+_DEFAULTS = _defaults()
+
+
+@dataclass(frozen=True, slots=True)
+class Config:
+    min_confidence: float = _DEFAULTS["min_confidence"]
+    ambiguity_margin: float = _DEFAULTS["ambiguity_margin"]
+    detectors: tuple[str, ...] = tuple(_DEFAULTS["detectors"])
+    builtin_lexicons: tuple[str, ...] = tuple(_DEFAULTS["builtin_lexicons"])
+    extend_lexicon: tuple[str, ...] = tuple(_DEFAULTS["extend_lexicon"])
+    ignore_phrases: tuple[str, ...] = tuple(_DEFAULTS["ignore_phrases"])
+    glob: tuple[str, ...] = tuple(_DEFAULTS["glob"])
+    exclude: tuple[str, ...] = tuple(_DEFAULTS["exclude"])
+    jobs: int = _DEFAULTS["jobs"]
+
+    def replace(self, **changes: Any) -> Config:
+        """A copy with the given (non-None) fields changed and validated."""
+        clean = {k: v for k, v in changes.items() if v is not None}
+        return validate(dataclasses.replace(self, **clean), "options")
+
+    def to_toml_dict(self) -> dict[str, Any]:
+        return {f.name.replace("_", "-"): _plain(getattr(self, f.name)) for f in fields(self)}
+
+    @property
+    def lexicon_key(self) -> tuple[Any, ...]:
+        """What identifies the loaded lexicons (for caching compiled pipelines)."""
+        return (self.builtin_lexicons, self.extend_lexicon)
+
+
+def _plain(value: Any) -> Any:
+    return list(value) if isinstance(value, tuple) else value
+
+
+_TYPES = {f.name: f.type for f in fields(Config)}
+
+
+def from_mapping(data: dict[str, Any], origin: str, base: Config | None = None, root: Path | None = None) -> Config:
+    """Overlay a ``[tool.repair]``-style mapping on ``base``; paths resolve from ``root``."""
+    base = base or Config()
+    changes: dict[str, Any] = {}
+    for raw_key, value in data.items():
+        key = raw_key.replace("-", "_")
+        if key not in _TYPES:
+            known = ", ".join(sorted(k.replace("_", "-") for k in _TYPES))
+            raise ConfigError(f"{origin}: unknown key {raw_key!r} (known keys: {known})")
+        kind = _TYPES[key]
+        if kind.startswith("tuple"):
+            if isinstance(value, str):
+                value = [value]
+            if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+                raise ConfigError(f"{origin}: {raw_key} must be a list of strings")
+            if key == "extend_lexicon" and root is not None:
+                value = [str((root / v).resolve()) if not Path(v).is_absolute() else v for v in value]
+            changes[key] = tuple(value)
+        elif kind == "float":
+            if isinstance(value, bool) or not isinstance(value, int | float):
+                raise ConfigError(f"{origin}: {raw_key} must be a number")
+            changes[key] = float(value)
+        elif kind == "int":
+            if isinstance(value, bool) or not isinstance(value, int):
+                raise ConfigError(f"{origin}: {raw_key} must be a whole number")
+            changes[key] = value
+    return validate(dataclasses.replace(base, **changes), origin)
+
+
+def validate(config: Config, origin: str) -> Config:
+    if not 0.0 <= config.min_confidence <= 1.0:
+        raise ConfigError(f"{origin}: min-confidence must be between 0 and 1, not {config.min_confidence}")
+    if not 0.0 <= config.ambiguity_margin <= 1.0:
+        raise ConfigError(f"{origin}: ambiguity-margin must be between 0 and 1")
+    if config.jobs < 0:
+        raise ConfigError(f"{origin}: jobs must be 0 (all cores) or more")
+    from .detect import DETECTORS
+
+    unknown = [d for d in config.detectors if d not in DETECTORS]
+    if unknown:
+        raise ConfigError(f"{origin}: unknown detector(s) {unknown}; known: {', '.join(DETECTORS)}")
+    return config
+
+
+def read_toml(path: Path) -> dict[str, Any]:
+    try:
+        with path.open("rb") as handle:
+            data = tomllib.load(handle)
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read config: {exc.strerror or exc}") from exc
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: invalid TOML: {exc}") from exc
+    if path.name == "pyproject.toml":
+        return data.get("tool", {}).get("repair", {})
+    return data.get("tool", {}).get("repair", data)
+
+
+def find_project_config(start: Path) -> Path | None:
+    """The nearest config file from ``start`` upward, stopping at a git root."""
+    start = start.resolve()
+    for folder in [start, *start.parents]:
+        for name in CONFIG_NAMES:
+            candidate = folder / name
+            if candidate.is_file():
+                if name != "pyproject.toml" or _has_tool_repair(candidate):
+                    return candidate
+        if (folder / ".git").exists():
+            return None
+    return None
+
+
+def _has_tool_repair(path: Path) -> bool:
+    try:
+        return "repair" in tomllib.loads(path.read_text(encoding="utf-8")).get("tool", {})
+    except (OSError, tomllib.TOMLDecodeError):
+        return False
+
+
+def load_config(config_file: Path | None = None, start: Path | None = None, isolated: bool = False) -> Config:
+    """Defaults, then the project's config, then an explicit ``--config`` file."""
+    config = Config()
+    if not isolated:
+        found = find_project_config(start or Path.cwd())
+        if found is not None:
+            config = from_mapping(read_toml(found), str(found), config, found.parent)
+    if config_file is not None:
+        config = from_mapping(read_toml(config_file), str(config_file), config, config_file.parent)
+    return config

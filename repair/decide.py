@@ -1,0 +1,99 @@
+"""Turn ranked findings into edits: which to write, which only to report.
+
+Precision comes first. A finding is written only when its best candidate is
+above the confidence threshold, beats the runner-up by the ambiguity margin,
+is not on the allow-list, can be encoded in the file's encoding, and does not
+overlap a stronger finding. Everything else is still reported, with
+``applied=False`` and the reason it was held back.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import replace
+
+from .config import Config
+from .form import fix_article
+from .lexicon import phrase_key
+from .model import Document, Edit, Finding
+
+
+def _priority(f: Finding) -> tuple[float, int, int, str]:
+    best = f.best
+    conf = best.score if best else 0.0
+    return (-conf, -(f.span.end - f.span.start), f.span.start, best.text if best else "")
+
+
+def decide(
+    doc: Document,
+    findings: Sequence[Finding],
+    config: Config,
+    ignored: frozenset[tuple[str, ...]] = frozenset(),
+    can_encode: Callable[[str], bool] | None = None,
+) -> list[Edit]:
+    """Deterministic: the same findings give the same edits in the same order."""
+    taken: list[tuple[int, int]] = []
+    edits: list[Edit] = []
+    seen: set[tuple[int, int]] = set()
+    for finding in sorted(findings, key=_priority):
+        best = finding.best
+        if best is None:
+            continue
+        span = finding.span
+        if (span.start, span.end) in seen:
+            continue  # a weaker reading of a span we already decided
+        seen.add((span.start, span.end))
+        start, spun, proposal = fix_article(doc.text, span.start, span.text, best.text)
+        alternatives = tuple((c.text, round(c.score, 4)) for c in finding.candidates[1:6])
+        held = _held_back(finding, config, ignored, can_encode, proposal)
+        overlaps = any(start < e and s < span.end for s, e in taken)
+        if held is None and overlaps:
+            held = "overlaps a stronger edit"
+        reason = finding.reason if held is None else f"{finding.reason}; not applied: {held}"
+        line, col = doc.line_col(start)
+        edit = Edit(
+            start=start,
+            end=span.end,
+            line=line,
+            col=col,
+            spun=spun,
+            proposal=proposal,
+            confidence=round(best.score, 4),
+            detector=span.detector,
+            reason=reason,
+            alternatives=alternatives,
+            applied=held is None,
+            file=doc.path,
+        )
+        if edit.applied:
+            taken.append((start, span.end))
+        edits.append(edit)
+    return sorted(edits, key=lambda e: (e.start, e.end, not e.applied, -e.confidence))
+
+
+def _held_back(
+    finding: Finding,
+    config: Config,
+    ignored: frozenset[tuple[str, ...]],
+    can_encode: Callable[[str], bool] | None,
+    proposal: str,
+) -> str | None:
+    best = finding.best
+    assert best is not None
+    if ignored and phrase_key(finding.span.text) in ignored:
+        return "on the ignore list"
+    if best.score < config.min_confidence:
+        return f"confidence {best.score:.2f} is below the threshold {config.min_confidence:.2f}"
+    if len(finding.candidates) > 1 and best.score - finding.candidates[1].score < config.ambiguity_margin:
+        return f'ambiguous: "{finding.candidates[1].text}" scores almost as high'
+    if can_encode is not None and not can_encode(proposal):
+        return "the proposal cannot be written in the file's encoding"
+    return None
+
+
+def applied_only(edits: Sequence[Edit]) -> list[Edit]:
+    return [e for e in edits if e.applied]
+
+
+def with_file(edits: Sequence[Edit], path: str) -> list[Edit]:
+    return [replace(e, file=path) for e in edits]

@@ -1,0 +1,81 @@
+"""Make a proposal fit the place it goes: capitalisation and the article before it.
+
+Each fix is a small function so the proposer can apply them in order and the
+tests can check each one alone (ftfy's style).
+"""
+
+from __future__ import annotations
+
+import re
+
+_WORD = re.compile(r"[^\W_]+(?:['\u2019][^\W_]+)*")
+
+# Words whose first letter misleads the a/an choice.
+_AN_EXCEPTIONS = ("hour", "honest", "honou", "heir", "herb")
+_A_EXCEPTIONS = ("uni", "use", "usu", "uti", "eu", "one", "once", "ubiq", "ura", "ure", "uro")
+
+
+def match_case(spun: str, proposal: str) -> str:
+    """Give ``proposal`` the capitalisation pattern of ``spun``.
+
+    ALL CAPS stays all caps; a capitalised first word capitalises the proposal's
+    first letter; Title Case capitalises every lower-case word. Letters the
+    lexicon wrote in capitals (acronyms, names) are never lowered.
+
+    >>> match_case("Counterfeit consciousness", "artificial intelligence")
+    'Artificial intelligence'
+    >>> match_case("IRREGULAR WOODLAND", "random forest")
+    'RANDOM FOREST'
+    >>> match_case("Irregular Woodland", "random forest")
+    'Random Forest'
+    """
+    letters = [c for c in spun if c.isalpha()]
+    if len(letters) > 1 and all(c.isupper() for c in letters):
+        return proposal.upper()
+    words = _WORD.findall(spun)
+    if not words or not words[0][:1].isupper():
+        return proposal
+    if len(words) > 1 and all(w[:1].isupper() for w in words):
+        return _WORD.sub(lambda m: m.group()[:1].upper() + m.group()[1:], proposal)
+    return proposal[:1].upper() + proposal[1:]
+
+
+def article_for(word: str) -> str:
+    """ "a" or "an" for the word that follows the article (by its sound, roughly)."""
+    lower = word.lower()
+    if not lower:
+        return "a"
+    if lower.startswith(_AN_EXCEPTIONS):
+        return "an"
+    if lower.startswith(_A_EXCEPTIONS):
+        return "a"
+    if word.isupper() and len(word) > 1:  # acronyms read letter by letter
+        return "an" if lower[0] in "aefhilmnorsx" else "a"
+    return "an" if lower[0] in "aeiou" else "a"
+
+
+_ARTICLE_BEFORE = re.compile(r"(?<![^\W_])(a|an|A|An|AN)(\s+)$")
+
+
+def fix_article(text: str, start: int, spun: str, proposal: str) -> tuple[int, str, str]:
+    """Widen an edit to include the article before it when a/an must change.
+
+    Returns ``(start, spun, proposal)``: unchanged when the article still fits,
+    otherwise starting at the article, with the right article in the proposal.
+
+    >>> fix_article("an irregular woodland", 3, "irregular woodland", "random forest")
+    (0, 'an irregular woodland', 'a random forest')
+    """
+    m = _ARTICLE_BEFORE.search(text[max(0, start - 8) : start])
+    if not m:
+        return start, spun, proposal
+    words = _WORD.findall(proposal)
+    if not words:
+        return start, spun, proposal
+    old = m.group(1)
+    new = article_for(words[0])
+    if old.lower() == new:
+        return start, spun, proposal
+    new = match_case(old, new) if old != "A" else new.capitalize()
+    begin = start - len(m.group(0))
+    return begin, text[begin:start] + spun, new + m.group(2) + proposal

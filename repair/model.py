@@ -1,0 +1,149 @@
+"""Plain data passed between pipeline stages.
+
+Every stage of ``detect -> propose -> rank -> decide -> apply`` reads and writes
+these frozen dataclasses, and nothing else. Offsets are *character* offsets into
+the decoded original text, never into a modified copy, so that every finding can
+be traced back to the exact bytes a reviewer sees (spaCy's ``Span.start_char``,
+typos' ``Typo`` do the same).
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True, slots=True)
+class Token:
+    """A word of the original text: ``text[start:end]``, plus its normalised form."""
+
+    start: int
+    end: int
+    text: str
+    norm: str  # lower-case, typographic apostrophe folded to ASCII
+
+
+@dataclass(frozen=True, slots=True)
+class Sentence:
+    """A sentence as a character range and the token indices it covers."""
+
+    start: int
+    end: int
+    first_token: int
+    last_token: int  # exclusive
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    """One possible original wording for a span.
+
+    ``score`` is the stage's belief in the candidate: a prior from the proposer
+    (lexicon or thesaurus), a calibrated confidence in [0, 1] after ranking.
+    """
+
+    text: str
+    score: float
+    source: str
+
+
+@dataclass(frozen=True, slots=True)
+class Span:
+    """A stretch of text a detector thinks was spun, with its evidence.
+
+    ``hints`` carries candidates the detector already knows (a lexicon row knows
+    its original), so the proposer does not need to look them up again.
+    """
+
+    start: int
+    end: int
+    text: str
+    detector: str
+    evidence: str
+    score: float
+    hints: tuple[Candidate, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """A span with its ranked candidates (best first) after the rank stage."""
+
+    span: Span
+    candidates: tuple[Candidate, ...]
+    reason: str = ""
+
+    @property
+    def best(self) -> Candidate | None:
+        return self.candidates[0] if self.candidates else None
+
+
+@dataclass(frozen=True, slots=True)
+class Edit:
+    """The contract record of one edit, as written to ``edits.jsonl``.
+
+    ``applied`` is false for findings that were reported but not written: below
+    the confidence threshold, ambiguous, on the allow-list, or overlapping a
+    stronger edit.
+    """
+
+    start: int
+    end: int
+    line: int
+    col: int
+    spun: str
+    proposal: str
+    confidence: float
+    detector: str
+    reason: str
+    alternatives: tuple[tuple[str, float], ...] = ()
+    applied: bool = True
+    file: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["alternatives"] = [[text, conf] for text, conf in self.alternatives]
+        return data
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Edit:
+        known = {f: data[f] for f in cls.__dataclass_fields__ if f in data}
+        known["alternatives"] = tuple((str(text), float(conf)) for text, conf in data.get("alternatives", ()))
+        return cls(**known)
+
+
+@dataclass(slots=True)
+class Document:
+    """The unit every stage works on: the original text and its segmentation.
+
+    The text is never modified; stages only add spans that point into it.
+    """
+
+    text: str
+    path: str = ""
+    tokens: list[Token] = field(default_factory=list)
+    sentences: list[Sentence] = field(default_factory=list)
+    _line_starts: list[int] | None = None
+
+    def line_col(self, offset: int) -> tuple[int, int]:
+        """1-based line and column of a character offset (any newline style)."""
+        if self._line_starts is None:
+            self._line_starts = line_starts(self.text)
+        index = bisect_right(self._line_starts, offset) - 1
+        return index + 1, offset - self._line_starts[index] + 1
+
+    def sentence_of(self, offset: int) -> Sentence | None:
+        starts = [s.start for s in self.sentences]
+        index = bisect_right(starts, offset) - 1
+        if index < 0:
+            return None
+        sentence = self.sentences[index]
+        return sentence if offset < sentence.end else None
+
+
+_NEWLINE = re.compile(r"\r\n|\r|\n")
+
+
+def line_starts(text: str) -> list[int]:
+    """Offsets where lines begin, counting ``\\r\\n``, ``\\n`` and lone ``\\r``."""
+    return [0, *(m.end() for m in _NEWLINE.finditer(text))]

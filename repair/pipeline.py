@@ -1,0 +1,85 @@
+"""The pipeline over one text: ``segment -> detect -> propose -> rank -> decide -> apply``.
+
+The stage order lives here and only here. Every stage is a module with one job
+and plain dataclasses in between, so a stage can be swapped (a model ranker for
+the prior ranker) without touching the others.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from .apply import apply_edits
+from .config import Config
+from .decide import decide
+from .detect import detect
+from .model import Document, Edit, Finding
+from .propose import propose
+from .rank import rank
+from .resources import Resources
+from .segment import make_doc
+
+
+@dataclass(frozen=True, slots=True)
+class Result:
+    """What cleaning a text produced: the text, every edit (applied or not), the findings."""
+
+    text: str
+    edits: tuple[Edit, ...]
+    findings: tuple[Finding, ...] = field(default=(), repr=False)
+
+    @property
+    def applied(self) -> tuple[Edit, ...]:
+        return tuple(e for e in self.edits if e.applied)
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.applied)
+
+
+class Pipeline:
+    """A configured pipeline; cheap to create, heavy resources are shared per process."""
+
+    def __init__(self, config: Config | None = None) -> None:
+        self.config = config or Config()
+        self.resources = Resources.for_config(self.config)
+
+    def findings(self, doc: Document) -> list[Finding]:
+        found: list[Finding] = []
+        for span in detect(doc, self.resources):
+            candidates = propose(doc, span, self.resources)
+            if candidates:
+                found.append(rank(doc, span, candidates, self.resources))
+        return found
+
+    def run(self, text: str, path: str = "", can_encode: Callable[[str], bool] | None = None) -> Result:
+        doc = make_doc(text, path)
+        findings = self.findings(doc)
+        edits = decide(doc, findings, self.config, self.resources.ignored_keys, can_encode)
+        return Result(text=apply_edits(text, edits), edits=tuple(edits), findings=tuple(findings))
+
+
+def clean_text(text: str, config: Config | None = None, **options: Any) -> Result:
+    """Clean one text; ``options`` override config fields (e.g. ``min_confidence=0.9``).
+
+    >>> clean_text("We trained an irregular woodland.").text
+    'We trained a random forest.'
+    """
+    if options:
+        config = (config or Config()).replace(**options)
+    return Pipeline(config).run(text)
+
+
+def explain(text: str, config: Config | None = None, **options: Any) -> list[str]:
+    """One human-readable line per finding, applied or not, in text order.
+
+    >>> explain("Counterfeit consciousness is here.")[0]
+    '1:1: Counterfeit consciousness -> Artificial intelligence (0.95, lexicon, applied)'
+    """
+    lines = []
+    for e in clean_text(text, config, **options).edits:
+        state = "applied" if e.applied else "not applied"
+        lines.append(f"{e.line}:{e.col}: {e.spun} -> {e.proposal} ({e.confidence:.2f}, {e.detector}, {state})")
+    return lines

@@ -1,0 +1,198 @@
+"""The command-line contract: modes, outputs, exit codes. Through typer's runner and a real process."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from repair.cli import app
+
+SPUN = "We used counterfeit consciousness and an irregular woodland.\n"
+CLEAN = "The committee met on Tuesday and approved the budget.\n"
+
+
+@pytest.fixture
+def runner() -> CliRunner:
+    return CliRunner()
+
+
+@pytest.fixture
+def tree(tmp_path: Path) -> Path:
+    root = tmp_path / "in"
+    (root / "sub").mkdir(parents=True)
+    (root / "spun.txt").write_text(SPUN, encoding="utf-8")
+    (root / "sub" / "clean.md").write_bytes(CLEAN.replace("\n", "\r\n").encode())
+    (root / "sub" / "ignored.csv").write_text(SPUN)
+    (root / "image.txt").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR")
+    return root
+
+
+def test_version(runner):
+    result = runner.invoke(app, ["--version"])
+    assert result.exit_code == 0 and result.stdout.startswith("repair ")
+
+
+def test_check_finds_tortured_phrases_and_exits_1(runner, tmp_path):
+    path = tmp_path / "paper.txt"
+    path.write_text(SPUN)
+    result = runner.invoke(app, ["check", str(path)])
+    assert result.exit_code == 1
+    lines = result.stdout.splitlines()
+    assert lines == [
+        f"{path}:1:9: counterfeit consciousness → artificial intelligence (0.95)",
+        f"{path}:1:39: an irregular woodland → a random forest (0.95)",
+    ]
+
+
+def test_check_clean_file_exits_0(runner, tmp_path):
+    path = tmp_path / "clean.txt"
+    path.write_text(CLEAN)
+    result = runner.invoke(app, ["check", str(path)])
+    assert result.exit_code == 0 and result.stdout == ""
+
+
+def test_check_json_format(runner, tmp_path):
+    path = tmp_path / "paper.txt"
+    path.write_text(SPUN)
+    result = runner.invoke(app, ["check", "--format", "json", str(path)])
+    records = [json.loads(line) for line in result.stdout.splitlines()]
+    assert {r["type"] for r in records} == {"finding"}
+    assert records[0]["proposal"] == "artificial intelligence"
+    assert set(records[0]) >= {
+        "file",
+        "start",
+        "end",
+        "line",
+        "col",
+        "spun",
+        "confidence",
+        "detector",
+        "reason",
+        "alternatives",
+        "applied",
+    }
+
+
+def test_missing_file_is_exit_2_and_others_still_processed(runner, tmp_path):
+    path = tmp_path / "paper.txt"
+    path.write_text(SPUN)
+    result = runner.invoke(app, ["check", str(tmp_path / "nope.txt"), str(path)])
+    assert result.exit_code == 2
+    assert "nope.txt: no such file or directory" in result.stderr
+    assert "artificial intelligence" in result.stdout
+
+
+def test_dry_run_prints_diff_and_writes_nothing(runner, tree):
+    before = {p: p.read_bytes() for p in tree.rglob("*") if p.is_file()}
+    result = runner.invoke(app, ["clean", str(tree)])
+    assert result.exit_code == 0
+    assert f"--- {tree / 'spun.txt'}\toriginal" in result.stdout
+    assert "+We used artificial intelligence and a random forest." in result.stdout
+    assert "image.txt: binary file, skipped" in result.stderr
+    assert {p: p.read_bytes() for p in tree.rglob("*") if p.is_file()} == before
+
+
+def test_out_dir_mirrors_tree_and_copies_unchanged_files(runner, tree, tmp_path):
+    out = tmp_path / "out"
+    result = runner.invoke(app, ["clean", str(tree), "--out-dir", str(out)])
+    assert result.exit_code == 0, result.stderr
+    assert (out / "spun.txt").read_text() == "We used artificial intelligence and a random forest.\n"
+    assert (out / "sub" / "clean.md").read_bytes() == (tree / "sub" / "clean.md").read_bytes()
+    assert not (out / "sub" / "ignored.csv").exists()
+    assert (tree / "spun.txt").read_text() == SPUN
+
+
+def test_out_dir_inside_input_is_not_read_back(runner, tree):
+    out = tree / "cleaned"
+    for _ in range(2):
+        result = runner.invoke(app, ["clean", str(tree), "--out-dir", str(out)])
+        assert result.exit_code == 0
+    assert not (out / "cleaned").exists()
+
+
+def test_in_place_with_backup(runner, tree):
+    path = tree / "spun.txt"
+    result = runner.invoke(app, ["clean", str(path), "--in-place", "--backup", ".orig"])
+    assert result.exit_code == 0
+    assert path.read_text() == "We used artificial intelligence and a random forest.\n"
+    assert (tree / "spun.txt.orig").read_text() == SPUN
+
+
+def test_conflicting_modes_are_usage_errors(runner, tree, tmp_path):
+    result = runner.invoke(app, ["clean", str(tree), "--in-place", "--out-dir", str(tmp_path / "o")])
+    assert result.exit_code == 2 and "cannot be used together" in result.stderr
+    assert runner.invoke(app, ["clean", "--no-such-flag", str(tree)]).exit_code == 2
+    assert runner.invoke(app, ["check", "--format", "xml", str(tree)]).exit_code == 2
+
+
+def test_report_dir_has_every_format(runner, tree, tmp_path):
+    report = tmp_path / "report"
+    result = runner.invoke(app, ["clean", str(tree), "--out-dir", str(tmp_path / "o"), "--report", str(report)])
+    assert result.exit_code == 0
+    for name in ("edits.jsonl", "edits.csv", "summary.csv", "report.html", "diffs/spun.txt.diff"):
+        assert (report / name).is_file(), name
+    record = json.loads((report / "edits.jsonl").read_text().splitlines()[0])
+    assert record["file"] == "spun.txt" and record["applied"] is True and len(record["file_sha256"]) == 64
+
+
+def test_lexicon_option_and_ignore_list(runner, tmp_path):
+    lexicon = tmp_path / "mine.tsv"
+    lexicon.write_text("spun\toriginal\nnavy analysts\tmilitary analysts\n")
+    path = tmp_path / "news.txt"
+    path.write_text("Navy analysts said so. An irregular woodland.\n")
+    result = runner.invoke(app, ["check", "--lexicon", str(lexicon), "-L", "irregular woodland", str(path)])
+    assert result.stdout.splitlines() == [f"{path}:1:1: Navy analysts → Military analysts (0.90)"]
+
+
+def test_broken_lexicon_is_a_clean_error(runner, tmp_path):
+    lexicon = tmp_path / "bad.tsv"
+    lexicon.write_text("spun\toriginal\tcolour\n")
+    result = runner.invoke(app, ["check", "--lexicon", str(lexicon), str(tmp_path)])
+    assert result.exit_code == 2
+    assert "bad.tsv:1: unknown column" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_internal_error_exits_123_without_traceback(runner, tmp_path, monkeypatch):
+    path = tmp_path / "a.txt"
+    path.write_text(SPUN)
+
+    def boom(*args, **kwargs):
+        raise RuntimeError("kaboom")
+
+    monkeypatch.setattr("repair.runner.Pipeline.run", boom)
+    result = runner.invoke(app, ["check", str(path)])
+    assert result.exit_code == 123
+    assert "internal error: RuntimeError: kaboom" in result.stderr and "Traceback" not in result.stderr
+    verbose = runner.invoke(app, ["check", "--verbose", str(path)])
+    assert "Traceback" in verbose.stderr
+
+
+def run_cli(*args: str, stdin: bytes = b"", cwd: Path | None = None) -> subprocess.CompletedProcess[bytes]:
+    return subprocess.run(
+        [sys.executable, "-m", "repair", *args], input=stdin, capture_output=True, cwd=cwd, check=False
+    )
+
+
+def test_subprocess_stdin_to_stdout_keeps_bytes():
+    data = "Line one,\r\nwith counterfeit consciousness,\r\nno final newline".encode("utf-16")
+    proc = run_cli("clean", "-", stdin=data)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout == "Line one,\r\nwith artificial intelligence,\r\nno final newline".encode("utf-16")
+
+
+def test_subprocess_clean_input_is_byte_identical(fixtures):
+    data = (fixtures / "clean_wikinews.txt").read_bytes()
+    proc = run_cli("clean", "-", "--quiet", stdin=data)
+    assert proc.returncode == 0 and proc.stdout == data and proc.stderr == b""
+
+
+def test_subprocess_check_exit_codes(tmp_path):
+    spun = tmp_path / "s.txt"
+    spun.write_text(SPUN)
+    assert run_cli("check", str(spun)).returncode == 1
+    assert run_cli("check", str(tmp_path / "missing")).returncode == 2

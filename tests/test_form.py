@@ -1,0 +1,47 @@
+import pytest
+
+from repair.form import article_for, fix_article, match_case
+
+
+@pytest.mark.parametrize(
+    ("spun", "proposal", "expected"),
+    [
+        ("counterfeit consciousness", "artificial intelligence", "artificial intelligence"),
+        ("Counterfeit consciousness", "artificial intelligence", "Artificial intelligence"),
+        ("COUNTERFEIT CONSCIOUSNESS", "artificial intelligence", "ARTIFICIAL INTELLIGENCE"),
+        ("Irregular Woodland", "random forest", "Random Forest"),
+        ("Profound learning", "deep learning (DL)", "Deep learning (DL)"),
+        ("profound learning", "K-nearest neighbors", "K-nearest neighbors"),
+    ],
+)
+def test_match_case(spun, proposal, expected):
+    assert match_case(spun, proposal) == expected
+
+
+@pytest.mark.parametrize(
+    ("word", "article"),
+    [("apple", "an"), ("random", "a"), ("hour", "an"), ("university", "a"), ("one", "a"), ("FBI", "an"), ("UN", "a")],
+)
+def test_article_for(word, article):
+    assert article_for(word) == article
+
+
+def test_fix_article_widens_edit_when_article_changes():
+    text = "We trained An irregular woodland."
+    start = text.index("irregular")
+    assert fix_article(text, start, "irregular woodland", "random forest") == (
+        start - 3,
+        "An irregular woodland",
+        "A random forest",
+    )
+
+
+def test_fix_article_leaves_fitting_article_alone():
+    text = "a profound learning model"
+    assert fix_article(text, 2, "profound learning", "deep learning") == (2, "profound learning", "deep learning")
+
+
+def test_fix_article_ignores_words_ending_in_a():
+    text = "Panama irregular woodland"
+    start = text.index("irregular")
+    assert fix_article(text, start, "irregular woodland", "random forest")[0] == start

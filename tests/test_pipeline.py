@@ -1,0 +1,99 @@
+"""The pipeline as a whole: the library API and the guarantees users count on."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import repair
+from repair import Config, apply_edits, clean_text
+
+SPUN_PHRASES = ["counterfeit consciousness", "irregular woodland", "Irregular Woodlands", "profound learning"]
+
+
+def test_clean_text_restores_known_tortured_phrases():
+    result = clean_text("We used counterfeit consciousness and an irregular woodland.")
+    assert result.text == "We used artificial intelligence and a random forest."
+    assert [e.detector for e in result.applied] == ["lexicon", "lexicon"]
+    for e in result.applied:
+        assert e.reason and 0.0 <= e.confidence <= 1.0
+
+
+def test_edits_replay_on_the_original():
+    text = "Irregular woodland models and counterfeit consciousness; we are able to't stop {that a} trend."
+    result = clean_text(text)
+    assert apply_edits(text, result.edits) == result.text
+    assert result.text == "Random forest models and artificial intelligence; we can't stop that a trend."
+
+
+def test_threshold_holds_back_edits_but_reports_them():
+    result = clean_text("an irregular woodland", min_confidence=0.99)
+    assert result.text == "an irregular woodland"
+    [edit] = result.edits
+    assert not edit.applied and "below the threshold" in edit.reason
+
+
+def test_ignore_phrases_allow_list():
+    result = clean_text("an irregular woodland", Config(ignore_phrases=("Irregular Woodland",)))
+    assert result.text == "an irregular woodland"
+    assert "ignore list" in result.edits[0].reason
+
+
+def test_and_context_rows_need_their_context():
+    # "malignant growth" is an and-context row: it counts only next to "cancer".
+    assert clean_text("A malignant growth was seen.").text == "A malignant growth was seen."
+    assert clean_text("A malignant growth was seen. Cancer is common.").text == "A cancer was seen. Cancer is common."
+
+
+def test_clean_fixture_text_is_unchanged(fixtures):
+    for name in ("clean_wikinews.txt", "clean_arxiv.txt"):
+        text = (fixtures / name).read_text(encoding="utf-8")
+        assert clean_text(text).text == text, name
+
+
+def test_explain_lists_every_finding():
+    lines = repair.explain("Counterfeit consciousness; the the end.")
+    assert lines[0].startswith("1:1: Counterfeit consciousness -> Artificial intelligence")
+    assert "not applied" in lines[1]
+
+
+# --------------------------------------------------------------------------- properties
+
+words = st.sampled_from(
+    ["the", "model", "forest", "a", "an", "we", "Random", "data", "’s", "don't", "{x}", "the the", *SPUN_PHRASES]
+)
+separators = st.sampled_from([" ", "  ", "\n", "\r\n", "\r", "\t", ", ", ". ", "-", " \u00a0"])
+texts = st.lists(st.tuples(words, separators), max_size=30).map(lambda parts: "".join(w + s for w, s in parts))
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.one_of(texts, st.text(max_size=200)))
+def test_bytes_outside_edits_are_identical(text):
+    result = clean_text(text)
+    cursor = 0
+    for edit in result.applied:
+        assert text[edit.start : edit.end] == edit.spun
+        cursor = edit.end
+    # Rebuild from the original pieces: everything between edits is untouched.
+    pieces, cursor, out_pos = [], 0, 0
+    for edit in result.applied:
+        pieces.append((text[cursor : edit.start], out_pos))
+        out_pos += edit.start - cursor + len(edit.proposal)
+        cursor = edit.end
+    pieces.append((text[cursor:], out_pos))
+    for piece, pos in pieces:
+        assert result.text[pos : pos + len(piece)] == piece
+    assert len(result.text) == out_pos + len(text) - cursor
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.one_of(texts, st.text(max_size=200)))
+def test_cleaning_twice_changes_nothing_more(text):
+    once = clean_text(text).text
+    assert clean_text(once).text == once
+
+
+@pytest.mark.parametrize("text", ["", " ", "\n", "{}", "{|}", "a", "\u2019t"])
+def test_degenerate_inputs(text):
+    assert clean_text(text).text == text
