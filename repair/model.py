@@ -124,6 +124,7 @@ class Document:
     tokens: list[Token] = field(default_factory=list)
     sentences: list[Sentence] = field(default_factory=list)
     _line_starts: list[int] | None = None
+    _sentence_starts: list[int] | None = None
 
     def line_col(self, offset: int) -> tuple[int, int]:
         """1-based line and column of a character offset (any newline style)."""
@@ -133,8 +134,10 @@ class Document:
         return index + 1, offset - self._line_starts[index] + 1
 
     def sentence_of(self, offset: int) -> Sentence | None:
-        starts = [s.start for s in self.sentences]
-        index = bisect_right(starts, offset) - 1
+        """The sentence containing a character offset (binary search)."""
+        if self._sentence_starts is None:
+            self._sentence_starts = [s.start for s in self.sentences]
+        index = bisect_right(self._sentence_starts, offset) - 1
         if index < 0:
             return None
         sentence = self.sentences[index]
