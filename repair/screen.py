@@ -70,10 +70,10 @@ class ScreenRow:
 def evidence(edits: Iterable[Edit], ignored: frozenset[tuple[str, ...]] = frozenset()) -> list[Edit]:
     """The findings that count: strongest first, no overlaps, nothing on the ignore list.
 
-    >>> a = Edit(0, 10, 1, 1, "navy blogs", "military blogs", 0.9, "lexicon", "")
-    >>> b = Edit(5, 10, 1, 6, "blogs", "weblogs", 0.4, "thesaurus", "", applied=False)
+    >>> a = Edit(0, 17, 1, 1, "flag to commotion", "signal to noise", 0.9, "lexicon", "")
+    >>> b = Edit(8, 17, 1, 9, "commotion", "noise", 0.4, "thesaurus", "", applied=False)
     >>> [e.spun for e in evidence([b, a])]
-    ['navy blogs']
+    ['flag to commotion']
     """
     taken: list[tuple[int, int]] = []
     kept = []

@@ -19,7 +19,7 @@ from repair.runner import count_words
 
 PAPER = (
     "\U0001f600 Results: we used counterfeit consciousness to sort the data.\r\n"
-    "Then an irregular woodland was trained by navy bloggers.\r\n"
+    "Then an irregular woodland improved the flag to commotion ratio.\r\n"
     'Markup stays text: </script><script>window.__pwned = 1; document.title = "pwned"</script>'
     '<img src=x onerror="window.__pwned = 2"> and huge information too.\r\n'
     "No final newline after profound learning"
@@ -68,13 +68,13 @@ def paper_edits(text: str = PAPER) -> list[Edit]:
         edit_at(text, "an irregular woodland", "a random forest", 0.93, alternatives=(("unordered forest", 0.41),)),
         edit_at(
             text,
-            "navy bloggers",
-            "military bloggers",
+            "flag to commotion",
+            "signal to noise",
             0.84,
             "thesaurus",
-            alternatives=(("naval bloggers", 0.62), ("marine bloggers", 0.3)),
+            alternatives=(("signal-to-noise", 0.62), ("sign to noise", 0.3)),
         ),
-        edit_at(text, "navy", "military", 0.55, "thesaurus", applied=False),  # overlaps "navy bloggers"
+        edit_at(text, "flag", "signal", 0.55, "thesaurus", applied=False),  # overlaps "flag to commotion"
         edit_at(text, "huge information", "big data", 0.72, alternatives=(("vast data", 0.4),), applied=False),
         edit_at(text, "profound learning", "deep learning", 0.9, "artifact"),
     ]
@@ -120,25 +120,77 @@ def build_big_run(base: Path, edits: int = 10_000, per_file: int = 500) -> Revie
     """``edits`` edits over ``edits / per_file`` files, a quarter held back, some with alternatives."""
     root = base / "in"
     results = []
-    sentence = "We trained counterfeit consciousness on navy bloggers. "
+    sentence = "We trained counterfeit consciousness on flag to commotion. "
     for n in range(edits // per_file):
         text = sentence * (per_file // 2)
+        doc = Document(text)
         file_edits = []
         for k in range(per_file // 2):
             offset = k * len(sentence)
             for spun, proposal, shift, detector in (
                 ("counterfeit consciousness", "artificial intelligence", 11, "lexicon"),
-                ("navy bloggers", "military bloggers", 40, "thesaurus"),
+                ("flag to commotion", "signal to noise", 40, "thesaurus"),
             ):
                 start = offset + shift
                 assert text[start : start + len(spun)] == spun
                 conf = round(0.5 + ((k * 7 + shift) % 50) / 100, 2)
-                line, col = Document(text).line_col(start)
-                alts = (("naval bloggers", round(conf - 0.2, 2)),) if detector == "thesaurus" else ()
+                line, col = doc.line_col(start)
+                alts = (("signal-to-noise", round(conf - 0.2, 2)),) if detector == "thesaurus" else ()
                 end = start + len(spun)
                 edit = Edit(start, end, line, col, spun, proposal, conf, detector, "test", alts, conf >= 0.62)
                 file_edits.append(edit)
         results.append(result_for(root, f"doc{n:03d}.txt", text.encode(), text, file_edits, "utf-8"))
     report = base / "report"
     write_report(report, results, {"generator": "repair test"})
+    return ReviewRun(root, report, results)
+
+
+SHOWCASE = {
+    "abstracts/screening.txt": (
+        "Recent advances in counterfeit consciousness have changed how clinics screen for bosom peril. "
+        "In this study we compare an irregular woodland with a profound learning model trained on colossal "
+        "information from three hospitals.\n\n"
+        "The choice tree baseline is weaker, and the flag to commotion ratio of the scans limits every model.\n"
+    ),
+    "abstracts/methods.md": (
+        "# Methods\n\nResults are able to't be reproduced without the code, so we publish it.\n"
+        "Every irregular woodland used 500 trees.\n"
+    ),
+}
+
+
+def build_showcase(base: Path) -> ReviewRun:
+    """A small run that looks like real use, for the README's screenshot."""
+    root = base / "in"
+    paper, methods = SHOWCASE["abstracts/screening.txt"], SHOWCASE["abstracts/methods.md"]
+    paper_edits = [
+        edit_at(paper, "counterfeit consciousness", "artificial intelligence", 0.95),
+        edit_at(paper, "bosom peril", "breast cancer", 0.95),
+        edit_at(paper, "an irregular woodland", "a random forest", 0.93, alternatives=(("unordered forest", 0.41),)),
+        edit_at(paper, "profound learning", "deep learning", 0.92),
+        edit_at(paper, "colossal information", "big data", 0.86, "thesaurus", (("vast data", 0.5),)),
+        edit_at(paper, "choice tree", "decision tree", 0.74, "thesaurus", (("selection tree", 0.31),), applied=False),
+        edit_at(
+            paper,
+            "flag to commotion",
+            "signal to noise",
+            0.66,
+            "thesaurus",
+            (("signal-to-noise", 0.62), ("sign to noise", 0.28)),
+            applied=False,
+        ),
+    ]
+    methods_edits = [
+        edit_at(methods, "are able to't", "can't", 0.97, "artifact"),
+        edit_at(methods, "irregular woodland", "random forest", 0.95),
+    ]
+    results = [
+        result_for(root, name, text.encode("utf-8"), text, edits, "utf-8")
+        for name, text, edits in (
+            ("abstracts/screening.txt", paper, paper_edits),
+            ("abstracts/methods.md", methods, methods_edits),
+        )
+    ]
+    report = base / "report"
+    write_report(report, results, {"generator": "repair 0.1.0"})
     return ReviewRun(root, report, results)

@@ -70,7 +70,7 @@ def test_apply_with_decisions_to_out_dir(runner, run, tmp_path):
     assert "applied 4 edits (3 rejected) to 1 file; 3 files written under" in result.stderr
     expected = (
         PAPER.replace("an irregular woodland", "a random forest")
-        .replace("navy bloggers", "military bloggers")
+        .replace("flag to commotion", "signal to noise")
         .replace("huge information", "vast data")
         .replace("profound learning", "deep learning")
     )
@@ -95,10 +95,10 @@ def test_apply_refuses_a_changed_file_with_exit_2(runner, run, tmp_path):
 
 
 def test_apply_refuses_bad_decisions_with_exit_2(runner, run, tmp_path):
-    decisions = export(run, tmp_path, {"navy bloggers": ("accept", "invented bloggers")})
+    decisions = export(run, tmp_path, {"flag to commotion": ("accept", "invented wording")})
     result = runner.invoke(app, ["apply", str(run.edits), "--decisions", str(decisions), "--in-place"])
     assert result.exit_code == 2
-    assert "'invented bloggers' is neither the proposal nor one of its alternatives" in result.stderr
+    assert "'invented wording' is neither the proposal nor one of its alternatives" in result.stderr
     assert (run.root / "paper.txt").read_bytes() == PAPER.encode("utf-8")
 
 

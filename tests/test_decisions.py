@@ -52,15 +52,14 @@ def test_fit_alternative_restores_the_article():
     assert fit_alternative(widened, "unordered forest") == "An unordered forest"
     assert fit_alternative(widened, "random woodland") == "A random woodland"
     assert fit_alternative(widened, "a random grove") == "a random grove"  # already has one
-    plain = Edit(0, 13, 1, 1, "navy bloggers", "military bloggers", 0.9, "lexicon", "")
-    assert fit_alternative(plain, "naval bloggers") == "naval bloggers"
+    plain = Edit(0, 13, 1, 1, "flag to commotion", "signal to noise", 0.9, "lexicon", "")
+    assert fit_alternative(plain, "signal-to-noise") == "signal-to-noise"
 
 
 def test_edit_choices_proposal_first_without_duplicates():
-    edit = Edit(
-        0, 13, 1, 1, "navy bloggers", "military bloggers", 0.9, "x", "", (("military bloggers", 0.5), ("naval", 0.3))
-    )
-    assert edit_choices(edit) == ("military bloggers", "naval")
+    alternatives = (("signal to noise", 0.5), ("signal-to-noise", 0.3))
+    edit = Edit(0, 17, 1, 1, "flag to commotion", "signal to noise", 0.9, "x", "", alternatives)
+    assert edit_choices(edit) == ("signal to noise", "signal-to-noise")
 
 
 def test_without_decisions_the_run_defaults_apply(run, tmp_path):
@@ -68,7 +67,7 @@ def test_without_decisions_the_run_defaults_apply(run, tmp_path):
     expected = (
         PAPER.replace("counterfeit consciousness", "artificial intelligence")
         .replace("an irregular woodland", "a random forest")
-        .replace("navy bloggers", "military bloggers")
+        .replace("flag to commotion", "signal to noise")
         .replace("profound learning", "deep learning")
     )
     assert (tmp_path / "out" / "paper.txt").read_bytes() == expected.encode("utf-8")  # CRLF, no final newline kept
@@ -83,14 +82,14 @@ def test_decisions_pick_accept_and_reject(run, tmp_path):
     entries = [
         decision("paper.txt", by_spun(run, "counterfeit consciousness"), "reject"),
         decision("paper.txt", by_spun(run, "an irregular woodland"), "accept", "an unordered forest"),
-        decision("paper.txt", by_spun(run, "navy bloggers"), "accept", "naval bloggers"),
+        decision("paper.txt", by_spun(run, "flag to commotion"), "accept", "signal-to-noise"),
         decision("paper.txt", by_spun(run, "huge information"), "accept", "vast data"),
     ]
     path = write_decisions(tmp_path / "d.json", run, entries)
     apply_run(run.edits, path, out_dir=tmp_path / "out")
     expected = (
         PAPER.replace("an irregular woodland", "an unordered forest")
-        .replace("navy bloggers", "naval bloggers")
+        .replace("flag to commotion", "signal-to-noise")
         .replace("huge information", "vast data")
         .replace("profound learning", "deep learning")  # not mentioned: keeps its default
     )
@@ -121,7 +120,7 @@ def test_in_place_with_backup_rewrites_only_changed_files(run, tmp_path):
     ],
 )
 def test_decisions_that_do_not_fit_the_run_are_refused(run, tmp_path, mutate, message):
-    entry = decision("paper.txt", by_spun(run, "navy bloggers"), "accept", "naval bloggers")
+    entry = decision("paper.txt", by_spun(run, "flag to commotion"), "accept", "signal-to-noise")
     mutate(entry)
     path = write_decisions(tmp_path / "d.json", run, [entry])
     with pytest.raises(DecisionError, match=message):
@@ -136,14 +135,14 @@ def test_decisions_for_another_run_are_refused(run, tmp_path):
 
 
 def test_an_edit_decided_twice_is_refused(run, tmp_path):
-    entry = decision("paper.txt", by_spun(run, "navy bloggers"), "accept")
+    entry = decision("paper.txt", by_spun(run, "flag to commotion"), "accept")
     path = write_decisions(tmp_path / "d.json", run, [entry, dict(entry, decision="reject")])
     with pytest.raises(DecisionError, match="decided twice"):
         apply_run(run.edits, path, out_dir=tmp_path / "out")
 
 
 def test_accepting_overlapping_edits_is_refused(run, tmp_path):
-    entry = decision("paper.txt", by_spun(run, "navy"), "accept")
+    entry = decision("paper.txt", by_spun(run, "flag"), "accept")
     path = write_decisions(tmp_path / "d.json", run, [entry])
     with pytest.raises(DecisionError, match="overlapping"):
         apply_run(run.edits, path, out_dir=tmp_path / "out")

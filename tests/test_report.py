@@ -31,8 +31,8 @@ def test_summary_csv_per_file(run):
 def test_edits_csv_has_every_edit(run):
     edits = pd.read_csv(run.report / "edits.csv", keep_default_na=False)
     assert len(edits) == 7
-    row = edits[edits["spun"] == "navy bloggers"].iloc[0]
-    assert json.loads(row["alternatives"]) == [["naval bloggers", 0.62], ["marine bloggers", 0.3]]
+    row = edits[edits["spun"] == "flag to commotion"].iloc[0]
+    assert json.loads(row["alternatives"]) == [["signal-to-noise", 0.62], ["sign to noise", 0.3]]
     assert row["detector"] == "thesaurus" and len(row["file_sha256"]) == 64
 
 

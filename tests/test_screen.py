@@ -20,12 +20,12 @@ def result(name: str, words: int, edits: list[Edit], status: str = "changed") ->
 
 
 def test_evidence_drops_overlaps_and_ignored_phrases():
-    strong = edit(0, 13, "navy bloggers", 0.9)
-    weak_overlap = edit(0, 4, "navy", 0.5, applied=False)
+    strong = edit(0, 13, "flag to commotion", 0.9)
+    weak_overlap = edit(0, 4, "flag", 0.5, applied=False)
     ignored = edit(20, 41, "an irregular woodland", 0.95)
     held = edit(50, 60, "huge stuff", 0.4, applied=False)
     kept = evidence([weak_overlap, strong, ignored, held], frozenset({phrase_key("Irregular woodland")}))
-    assert [e.spun for e in kept] == ["navy bloggers", "huge stuff"]
+    assert [e.spun for e in kept] == ["flag to commotion", "huge stuff"]
 
 
 def test_score_is_confidence_weighted_per_thousand_words():

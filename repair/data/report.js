@@ -181,7 +181,8 @@
   }
 
   // ---------------------------------------------------------------- rendering
-  var CONTEXT = 220;
+  // Context: the rest of the edit's line on each side, at most CONTEXT characters, cut at a space.
+  var CONTEXT = 240;
   function context(i, box) {
     var e = EDITS[i], text = FILES[e.f].text;
     if (text === null || text === undefined) {
@@ -190,15 +191,18 @@
     }
     var from = Math.max(0, e.js - CONTEXT), to = Math.min(text.length, e.je + CONTEXT);
     var before = text.slice(from, e.js), after = text.slice(e.je, to);
-    var nl = before.search(/[\r\n][^\r\n]*$/);
-    if (nl >= 0 && before.length - nl > 40) { before = before.slice(nl + 1); from = -1; }
+    var cutBefore = from > 0, cutAfter = to < text.length;
+    var nl = Math.max(before.lastIndexOf("\n"), before.lastIndexOf("\r"));
+    if (nl >= 0) { before = before.slice(nl + 1); cutBefore = false; }
+    else if (cutBefore) { var sp = before.indexOf(" "); if (sp >= 0 && sp < 30) before = before.slice(sp + 1); }
     var nl2 = after.search(/[\r\n]/);
-    if (nl2 >= 40) { after = after.slice(0, nl2); to = -1; }
-    if (from > 0) box.appendChild(el("span", "gap", "…"));
-    box.appendChild(document.createTextNode(shown(before)));
+    if (nl2 >= 0) { after = after.slice(0, nl2); cutAfter = false; }
+    else if (cutAfter) { var sp2 = after.lastIndexOf(" "); if (sp2 > after.length - 30) after = after.slice(0, sp2); }
+    if (cutBefore) box.appendChild(el("span", "gap", "… "));
+    box.appendChild(document.createTextNode(before));
     box.appendChild(renderChange(i));
-    box.appendChild(document.createTextNode(shown(after)));
-    if (to > 0 && to < text.length) box.appendChild(el("span", "gap", "…"));
+    box.appendChild(document.createTextNode(after));
+    if (cutAfter) box.appendChild(el("span", "gap", " …"));
   }
   function renderChange(i) {
     var e = EDITS[i];
@@ -362,7 +366,8 @@
     document.getElementById("fulltext-title").textContent = file.file;
     var mine = [];
     for (var i = 0; i < N; i++) if (EDITS[i].f === f) mine.push(i);
-    mine.sort(function (x, y) { return EDITS[x].js - EDITS[y].js || dec[y] - dec[x]; });
+    // Where edits overlap, show the accepted one, else the longest; the others keep their cards.
+    mine.sort(function (x, y) { return EDITS[x].js - EDITS[y].js || dec[y] - dec[x] || EDITS[y].je - EDITS[x].je; });
     var frag = document.createDocumentFragment(), cursor = 0, target = null;
     mine.forEach(function (i) {
       var e = EDITS[i];
