@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import os
+import shlex
 import shutil
 import tempfile
 import time
@@ -365,15 +366,15 @@ def test_ten_thousand_edits_stay_paged(page, tmp_path):
     assert f"applied {len(accepted)} edits" in result.stderr
 
 
-def test_acceptance_clean_review_apply(page, tmp_path):
+def test_acceptance_clean_review_apply(page, tmp_path, monkeypatch):
     """From `repair clean DIR --report out/` to accepted cleaned files with only the page and `repair apply`."""
-    docs = tmp_path / "docs"
+    docs = tmp_path / "my docs"
     docs.mkdir()
     (docs / "abstract.txt").write_text(
         "Counterfeit consciousness helps.\nWe trained an irregular woodland on huge information.\n", encoding="utf-8"
     )
     (docs / "clean.md").write_text("Nothing spun here.\n", encoding="utf-8")
-    report = tmp_path / "out"
+    report = tmp_path / "review's out"  # the suggested command must quote this
     runner = CliRunner()
     assert runner.invoke(app, ["clean", str(docs), "--report", str(report)]).exit_code == 0
     driver = page(report / "report.html")
@@ -381,11 +382,13 @@ def test_acceptance_clean_review_apply(page, tmp_path):
     exported = export_decisions(driver, page.downloads)
     decisions = next(page.downloads.glob("decisions-*.json"))
     assert json.loads(decisions.read_text()) == exported
-    cleaned = tmp_path / "cleaned"
-    result = runner.invoke(
-        app, ["apply", str(report / "edits.jsonl"), "--decisions", str(decisions), "--out-dir", str(cleaned)]
-    )
+    # Run exactly the command the page suggests, in the downloads folder.
+    command = shlex.split(driver.find_element("id", "apply-command").text)
+    assert command[:3] == ["repair", "apply", str(report / "edits.jsonl")]
+    monkeypatch.chdir(page.downloads)
+    result = runner.invoke(app, command[1:])
     assert result.exit_code == 0, result.stderr
+    cleaned = page.downloads / "cleaned"
     assert (cleaned / "abstract.txt").read_text(encoding="utf-8") == (
         "Artificial intelligence helps.\nWe trained a random forest on huge information.\n"
     )

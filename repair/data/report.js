@@ -127,6 +127,7 @@
     return node;
   }
   function shown(s) { return s.replace(/\r\n?/g, "\n"); } // display only; offsets use the raw text
+  function shellQuote(s) { return /^[\w@%+=:,.\/-]+$/.test(s) ? s : "'" + s.replace(/'/g, "'\\''") + "'"; }
   function where(i) { var e = EDITS[i]; return FILES[e.f].file + ":" + e.l + ":" + e.c; }
   function band(c) { return c >= 0.9 ? "hi" : c >= 0.7 ? "mid" : "lo"; }
   function fmt(c) { return (Math.round(c * 100) / 100).toFixed(2); }
@@ -517,6 +518,13 @@
       bar.addEventListener("click", go);
       bar.addEventListener("keydown", function (ev) { if (ev.key === "Enter" || ev.key === " ") { ev.preventDefault(); go(); } });
     });
+
+    // Name this report's own edits file in the suggested command (the page knows where it was opened from).
+    if (location.protocol === "file:") {
+      var dir = decodeURIComponent(location.pathname.replace(/[^/]*$/, ""));
+      document.getElementById("apply-command").textContent = "repair apply " + shellQuote(dir + "edits.jsonl") +
+        " --decisions " + shellQuote("decisions-" + (RUN.id || "run") + ".json") + " --out-dir cleaned/";
+    }
 
     document.addEventListener("keydown", onKey);
     document.getElementById("review").hidden = false;
