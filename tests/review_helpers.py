@@ -191,6 +191,8 @@ def build_showcase(base: Path) -> ReviewRun:
             ("abstracts/methods.md", methods, methods_edits),
         )
     ]
+    for result in results:  # record paths as a user would give them, so the run id (and picture) is stable
+        result.path = f"in/{result.rel}"
     report = base / "report"
     write_report(report, results, {"generator": "repair 0.1.0"})
     return ReviewRun(root, report, results)
