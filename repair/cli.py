@@ -21,7 +21,8 @@ from . import __version__
 from .config import Config, ConfigError, load_config
 from .lexicon import LexiconError
 from .report import write_report
-from .runner import EXIT_ERROR, EXIT_INTERNAL, STDIN, Mode, RunOptions, RunReport, repair_paths
+from .runner import EXIT_ERROR, EXIT_INTERNAL, EXIT_OK, STDIN, Mode, RunOptions, RunReport, repair_paths
+from .saved import SavedRunError
 
 app = typer.Typer(
     name="repair",
@@ -256,6 +257,149 @@ def _emit_findings(report: RunReport, output_format: str, verbose: bool) -> None
                 held = "" if e.applied else "  [not applied]"
                 sys.stdout.write(f"{r.path}:{e.line}:{e.col}: {e.spun} → {e.proposal} ({e.confidence:.2f}){held}\n")
     sys.stdout.flush()
+
+
+@app.command("apply")
+def apply_command(
+    edits_file: Annotated[Path, typer.Argument(metavar="EDITS.jsonl", help="The edits file of a run (--report DIR).")],
+    decisions: Annotated[
+        Optional[Path],
+        typer.Option("--decisions", help="Decisions exported from report.html (default: the run's own choices)."),
+    ] = None,
+    out_dir: Annotated[
+        Optional[Path], typer.Option("--out-dir", help="Write the files under this folder (the run's relative names).")
+    ] = None,
+    in_place: Annotated[bool, typer.Option("--in-place", help="Rewrite the original files (atomically).")] = False,
+    backup: Annotated[
+        Optional[str], typer.Option("--backup", help="With --in-place: keep the original as FILE+SUFFIX.")
+    ] = None,
+    base: Annotated[
+        Optional[Path], typer.Option("--base", help="Resolve the run's relative paths from here (default: cwd).")
+    ] = None,
+    quiet: QuietOpt = False,
+    verbose: VerboseOpt = False,
+) -> None:
+    """Write the accepted edits of a reviewed run. Without --out-dir or --in-place, print the diff.
+
+    Every original must be byte-identical to what the run saw (SHA-256 in the edits file);
+    otherwise nothing is written and the exit code is 2.
+    """
+
+    def body() -> int:
+        from .decisions import load_decisions, plan_apply, plan_diff, write_plans
+        from .saved import load_run
+
+        if out_dir is not None and in_place:
+            raise _Failure("error: --out-dir and --in-place cannot be used together")
+        if backup is not None and not in_place:
+            raise _Failure("error: --backup only makes sense with --in-place")
+        try:
+            run = load_run(edits_file)
+            chosen = load_decisions(decisions) if decisions is not None else None
+            plans = plan_apply(run, chosen, base, include_unchanged=out_dir is not None)
+            if out_dir is None and not in_place:
+                for plan in plans:
+                    sys.stdout.write(plan_diff(plan))
+                sys.stdout.flush()
+                if not quiet:
+                    from .decisions import ApplyResult
+
+                    _err(ApplyResult(plans).summary("would apply") + "; nothing written (use --out-dir or --in-place)")
+                return EXIT_OK
+            result = write_plans(plans, out_dir, in_place, backup)
+        except SavedRunError as exc:
+            raise _Failure(f"error: {exc}") from exc
+        if not quiet:
+            where = f"; {len(result.written)} file{'s' * (len(result.written) != 1)} written"
+            where += f" under {out_dir}" if out_dir is not None else " in place"
+            _err(result.summary() + where)
+        return EXIT_OK
+
+    raise typer.Exit(_run_guarded(verbose, body))
+
+
+@app.command("report")
+def report_command(
+    edits_file: Annotated[Path, typer.Argument(metavar="EDITS.jsonl", help="The edits file of a saved run.")],
+    out: Annotated[Path, typer.Option("--out", help="Write report.html, tables and diffs here.")],
+    base: Annotated[
+        Optional[Path], typer.Option("--base", help="Resolve the run's relative paths from here (default: cwd).")
+    ] = None,
+    quiet: QuietOpt = False,
+    verbose: VerboseOpt = False,
+) -> None:
+    """Re-render a saved run's report from its edits file and the (unchanged) original files."""
+
+    def body() -> int:
+        from .report import rerender
+
+        try:
+            written = rerender(edits_file, out, base, f"repair {__version__}")
+        except SavedRunError as exc:
+            raise _Failure(f"error: {exc}") from exc
+        if not quiet:
+            _err(f"wrote {len(written)} files to {out}; open {out / 'report.html'}")
+        return EXIT_OK
+
+    raise typer.Exit(_run_guarded(verbose, body))
+
+
+@app.command()
+def screen(
+    paths: PathsArg,
+    csv_file: Annotated[
+        Optional[Path], typer.Option("--csv", help="Write every ranked document to this CSV file.")
+    ] = None,
+    top: Annotated[int, typer.Option("--top", min=0, help="Rows in the printed table (0: all).")] = 20,
+    min_confidence: ThresholdOpt = None,
+    glob: GlobOpt = None,
+    exclude: ExcludeOpt = None,
+    lexicon: LexiconOpt = None,
+    ignore_phrases: IgnoreOpt = None,
+    config_file: ConfigOpt = None,
+    isolated: IsolatedOpt = False,
+    quiet: QuietOpt = False,
+    verbose: VerboseOpt = False,
+) -> None:
+    """Rank documents by spin evidence (confidence-weighted findings per 1,000 words), for triage."""
+
+    def body() -> int:
+        from .screen import screen_frame, screen_paths
+
+        config = _config(config_file, isolated, min_confidence, lexicon, ignore_phrases, glob, exclude)
+        rows, report = screen_paths(paths, config)
+        _print_screen_table(rows[:top] if top else rows, len(rows))
+        if csv_file is not None:
+            csv_file.parent.mkdir(parents=True, exist_ok=True)
+            screen_frame(rows).to_csv(csv_file, index=False)
+        _print_file_messages(report, quiet)
+        if not quiet:
+            _err(report.summary(Mode.CHECK) + (f"; ranking in {csv_file}" if csv_file else ""))
+        return EXIT_ERROR if report.count("error") else EXIT_OK
+
+    raise typer.Exit(_run_guarded(verbose, body))
+
+
+def _print_screen_table(rows, total: int) -> None:  # type: ignore[no-untyped-def]
+    from rich.console import Console
+    from rich.table import Table
+    from rich.text import Text
+
+    title = f"Spin evidence, densest first ({len(rows)} of {total})" if len(rows) < total else "Spin evidence"
+    table = Table(title=title, title_justify="left")
+    table.add_column("#", justify="right")
+    table.add_column("file", overflow="fold")
+    table.add_column("words", justify="right")
+    table.add_column("findings", justify="right")
+    table.add_column("score", justify="right")
+    table.add_column("mean conf.", justify="right")
+    table.add_column("top phrases", overflow="fold")
+    for r in rows:
+        mean = "–" if r.mean_confidence is None else f"{r.mean_confidence:.2f}"
+        phrases = r.top_phrases if r.status in ("changed", "unchanged") else f"[{r.status}] {r.message}"
+        cells = (str(r.rank), r.file, f"{r.words:,}", str(r.findings), f"{r.score:.1f}", mean, phrases)
+        table.add_row(*(Text(c) for c in cells))
+    Console(file=sys.stdout, highlight=False, soft_wrap=False).print(table)
 
 
 def run() -> None:

@@ -1,15 +1,18 @@
 """Reporters: unified diffs, ``edits.jsonl``/``edits.csv``, ``summary.csv``, ``report.html``.
 
 One writer per format, all fed the same per-file results. Data files are
-written with pandas where they are tables (so Parquet comes for free when
-pyarrow is installed); the diff follows GNU ``diff -u`` conventions including
-``\\ No newline at end of file``.
+written with pandas where they are tables (``edits.parquet`` and
+``summary.parquet`` too when pyarrow is installed); the diff follows GNU
+``diff -u`` conventions including ``\\ No newline at end of file``. The review
+page is rendered by :mod:`repair.html_report`; ``run.json`` (see
+:mod:`repair.saved`) lists every input so a saved run can be re-rendered
+(:func:`rerender`) or applied after review (:mod:`repair.decisions`).
 """
 
 from __future__ import annotations
 
 import difflib
-import html
+import hashlib
 import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -48,6 +51,9 @@ class FileResult:
     newline: str = ""
     diff: str = ""
     output: bytes | None = None  # cleaned bytes, only kept for stdin runs
+    # The decoded original, kept only for files with findings: the review page
+    # shows each edit in its context and the whole text on demand.
+    text: str | None = field(default=None, repr=False)
 
     @property
     def applied(self) -> list[Edit]:
@@ -84,20 +90,27 @@ def edit_record(edit: Edit, result: FileResult) -> dict[str, object]:
 
 
 def write_report(report_dir: Path, results: Sequence[FileResult], meta: dict[str, object] | None = None) -> list[Path]:
-    """Write every report file; returns the paths written."""
-    import pandas as pd
+    """Write every report file; returns the paths written.
 
+    ``edits.jsonl`` is written first: its SHA-256 names the run in ``report.html``
+    and in the decisions exported from it.
+    """
+    from .saved import RUN_MANIFEST, write_manifest
+
+    meta = dict(meta or {})
     report_dir.mkdir(parents=True, exist_ok=True)
     written: list[Path] = []
     records = [edit_record(e, r) for r in results for e in r.edits]
     edits_jsonl = report_dir / "edits.jsonl"
-    with edits_jsonl.open("w", encoding="utf-8", newline="\n") as handle:
-        for record in records:
-            handle.write(json.dumps(record, ensure_ascii=False) + "\n")
+    payload = "".join(json.dumps(record, ensure_ascii=False) + "\n" for record in records).encode("utf-8")
+    edits_jsonl.write_bytes(payload)
     written.append(edits_jsonl)
 
-    table = pd.DataFrame.from_records(records, columns=[*EDIT_COLUMNS, "path", "file_sha256"])
-    table["alternatives"] = table["alternatives"].map(lambda alts: json.dumps(alts, ensure_ascii=False))
+    manifest = report_dir / RUN_MANIFEST
+    write_manifest(manifest, [file_record(r) for r in results], str(meta.get("generator", "repair")))
+    written.append(manifest)
+
+    table = edits_frame(records)
     table.to_csv(report_dir / "edits.csv", index=False)
     written.append(report_dir / "edits.csv")
 
@@ -114,9 +127,82 @@ def write_report(report_dir: Path, results: Sequence[FileResult], meta: dict[str
             written.append(target)
 
     page = report_dir / "report.html"
-    page.write_text(render_html(results, meta or {}), encoding="utf-8")
+    _fill_texts(results)
+    digest = hashlib.sha256(payload).hexdigest()
+    page.write_text(render_html(results, meta, digest), encoding="utf-8", newline="\n")
     written.append(page)
     return written
+
+
+def file_record(result: FileResult) -> dict[str, object]:
+    """One input in ``run.json``."""
+    return {
+        "file": result.rel,
+        "path": result.path,
+        "sha256": result.sha256,
+        "status": result.status,
+        "words": result.words,
+        "encoding": result.encoding,
+        "message": result.message,
+    }
+
+
+def edits_frame(records: Sequence[dict[str, object]]):  # -> pandas.DataFrame
+    """``edits.csv``'s table: one row an edit, alternatives as a JSON list in one cell."""
+    import pandas as pd
+
+    table = pd.DataFrame.from_records(list(records), columns=[*EDIT_COLUMNS, "path", "file_sha256"])
+    table["alternatives"] = table["alternatives"].map(lambda alts: json.dumps(alts, ensure_ascii=False))
+    return table
+
+
+def _fill_texts(results: Sequence[FileResult]) -> None:
+    """Give the page each original it lacks, read back only if its hash still matches."""
+    from .saved import SavedFile, SavedRunError, read_original
+
+    for result in results:
+        if result.edits and result.text is None and result.path not in ("", "-") and result.sha256:
+            try:
+                _, decoded = read_original(SavedFile(result.rel, result.path, result.sha256))
+            except SavedRunError:
+                continue  # the page still lists the edits, without their context
+            result.text = decoded.text
+
+
+def rerender(edits_path: Path, out_dir: Path, base: Path | None = None, generator: str = "") -> list[Path]:
+    """Re-render a saved run (``repair report``): originals are read back and hash-checked.
+
+    Raises :class:`repair.saved.SavedRunError` (or its ``FileChangedError``) when an
+    original with edits is missing or changed: offsets into another text would lie.
+    """
+    from .apply import apply_edits
+    from .saved import load_run, read_original, resolve_path
+    from .segment import WORD_RE
+
+    run = load_run(edits_path)
+    results = []
+    for saved in run.files:
+        result = FileResult(
+            saved.path,
+            saved.file,
+            saved.status or ("changed" if any(e.applied for e in saved.edits) else "unchanged"),
+            saved.message,
+            edits=list(saved.edits),
+            words=saved.words or 0,
+            sha256=saved.sha256,
+            encoding=saved.encoding,
+        )
+        if saved.edits:
+            _, decoded = read_original(saved, base)
+            result.text = decoded.text
+            result.words = sum(1 for _ in WORD_RE.finditer(decoded.text))
+            result.encoding = result.encoding or decoded.encoding + ("-sig" if decoded.bom else "")
+            result.newline = decoded.newline
+            new = apply_edits(decoded.text, result.edits)
+            result.diff = unified_diff(str(resolve_path(saved, base)), decoded.text, new)
+        results.append(result)
+    meta = {"generator": generator or run.generator or "repair"}
+    return write_report(out_dir, results, meta)
 
 
 def _parquet(report_dir: Path, table: object, summary: object) -> list[Path]:
@@ -169,46 +255,8 @@ def safe_join(root: Path, rel: str) -> Path:
     return root.joinpath(*parts) if parts else root / "_"
 
 
-def render_html(results: Sequence[FileResult], meta: dict[str, object]) -> str:
-    """A self-contained review page: summary table, then each file's edits in context."""
-    esc = html.escape
-    total_edits = sum(len(r.applied) for r in results)
-    total_words = sum(r.words for r in results)
-    rows = "".join(
-        f"<tr><td>{esc(r.rel)}</td><td>{esc(r.status)}</td><td>{r.words}</td>"
-        f"<td>{len(r.applied)}</td><td>{len(r.edits)}</td><td>{esc(r.message)}</td></tr>"
-        for r in results
-    )
-    sections = []
-    for r in results:
-        if not r.edits:
-            continue
-        items = "".join(
-            f'<tr class="{"applied" if e.applied else "held"}"><td>{e.line}:{e.col}</td>'
-            f"<td><del>{esc(e.spun)}</del></td><td><ins>{esc(e.proposal)}</ins></td>"
-            f"<td>{e.confidence:.2f}</td><td>{esc(e.detector)}</td><td>{esc(e.reason)}</td>"
-            f"<td>{esc(', '.join(f'{t} ({c:.2f})' for t, c in e.alternatives))}</td></tr>"
-            for e in r.edits
-        )
-        sections.append(
-            f"<section><h2>{esc(r.rel)}</h2><table><thead><tr><th>where</th><th>spun</th><th>proposal</th>"
-            f"<th>confidence</th><th>detector</th><th>reason</th><th>alternatives</th></tr></thead>"
-            f"<tbody>{items}</tbody></table></section>"
-        )
-    generator = esc(str(meta.get("generator", "repair")))
-    return f"""<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8"><title>repair report</title>
-<meta name="generator" content="{generator}">
-<style>
-body{{font:14px/1.45 system-ui,sans-serif;margin:2em;color:#222}}
-table{{border-collapse:collapse;margin:1em 0}}td,th{{border:1px solid #ccc;padding:.3em .6em;vertical-align:top}}
-del{{background:#fdd;text-decoration:line-through}}ins{{background:#dfd;text-decoration:none}}
-tr.held{{color:#888}}
-</style></head><body>
-<h1>repair report</h1>
-<p>{len(results)} files, {total_words} words, {total_edits} edits written.</p>
-<table><thead><tr><th>file</th><th>status</th><th>words</th><th>edits</th><th>findings</th><th>note</th></tr></thead>
-<tbody>{rows}</tbody></table>
-{"".join(sections)}
-</body></html>
-"""
+def render_html(results: Sequence[FileResult], meta: dict[str, object], edits_sha256: str = "") -> str:
+    """The self-contained review page (see :mod:`repair.html_report`)."""
+    from .html_report import render_html as render
+
+    return render(results, meta, edits_sha256)

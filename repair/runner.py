@@ -199,6 +199,7 @@ def process_file(job: FileJob, config: Config, options: RunOptions, data: bytes 
         sha256=sha,
         encoding=decoded.encoding + ("-sig" if decoded.bom else ""),
         newline=decoded.newline,
+        text=decoded.text if edits else None,
     )
     if changed:
         out.diff = unified_diff(
