@@ -142,11 +142,11 @@ def test_report_dir_has_every_format(runner, tree, tmp_path):
 
 def test_lexicon_option_and_ignore_list(runner, tmp_path):
     lexicon = tmp_path / "mine.tsv"
-    lexicon.write_text("spun\toriginal\nnavy analysts\tmilitary analysts\n")
+    lexicon.write_text("spun\toriginal\nsea captains\tship captains\n")
     path = tmp_path / "news.txt"
-    path.write_text("Navy analysts said so. An irregular woodland.\n")
+    path.write_text("Sea captains said so. An irregular woodland.\n")
     result = runner.invoke(app, ["check", "--lexicon", str(lexicon), "-L", "irregular woodland", str(path)])
-    assert result.stdout.splitlines() == [f"{path}:1:1: Navy analysts → Military analysts (0.90)"]
+    assert result.stdout.splitlines() == [f"{path}:1:1: Sea captains → Ship captains (0.90)"]
 
 
 def test_broken_lexicon_is_a_clean_error(runner, tmp_path):
