@@ -14,13 +14,19 @@ install: $(STAMP)
 
 $(STAMP): pyproject.toml Makefile
 	test -x $(PY) || python3 -m venv $(VENV)
-# Browser tests of report.html use Debian's headless Chromium and its driver.
-	if { [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/chromedriver ]; } && command -v apt-get >/dev/null 2>&1; then \
-	  { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver; } \
-	  || echo "warning: could not install chromium and chromium-driver; browser tests will skip"; \
-	fi
 	$(PY) -m pip install --quiet --disable-pip-version-check $(TORCH)
 	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+	@# Debian packages: thesauri for the spinner and proposer, headless Chromium for the
+	@# report-page browser tests. Installed only when missing and apt-get exists.
+	@missing=""; \
+	for f in /usr/share/wordnet/data.noun:wordnet-base /usr/share/mythes/th_en_US_v2.dat:mythes-en-us \
+	         /usr/bin/chromium:chromium /usr/bin/chromedriver:chromium-driver; do \
+	  [ -e "$${f%%:*}" ] || missing="$$missing $${f##*:}"; \
+	done; \
+	if [ -n "$$missing" ] && command -v apt-get >/dev/null 2>&1; then \
+	  { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; } \
+	  || echo "warning: could not install$$missing" >&2; \
+	fi
 	touch $(STAMP)
 
 run: $(STAMP)

@@ -402,6 +402,39 @@ def _print_screen_table(rows, total: int) -> None:  # type: ignore[no-untyped-de
     Console(file=sys.stdout, highlight=False, soft_wrap=False).print(table)
 
 
+@app.command()
+def spin(
+    paths: PathsArg,
+    seed: Annotated[int, typer.Option("--seed", help="Random seed: the same seed gives the same output.")],
+    rate: Annotated[float, typer.Option("--rate", min=0.0, max=1.0, help="Share of content words to swap.")] = 0.2,
+    artifact_rate: Annotated[
+        Optional[float], typer.Option("--artifact-rate", min=0.0, max=1.0, help="Chance of each mechanical artifact.")
+    ] = None,
+    unit: Annotated[str, typer.Option("--unit", help="One record per sentence or paragraph.")] = "sentence",
+    out: Annotated[Optional[Path], typer.Option("--out", help="Write the gold JSONL here (default: stdout).")] = None,
+    quiet: QuietOpt = False,
+    verbose: VerboseOpt = False,
+) -> None:
+    """Make synthetic spun/original pairs (gold JSONL: id, spun, original, must_fix) for evaluation."""
+
+    def body() -> int:
+        from .spin import spin_files
+
+        if unit not in ("sentence", "paragraph"):
+            raise _Failure(f"error: --unit must be sentence or paragraph, not {unit!r}")
+        options: dict[str, object] = {"unit": unit}
+        if artifact_rate is not None:
+            options["artifact_rate"] = artifact_rate
+        result = spin_files(paths, seed, rate, out, **options)
+        for path, message in result.errors:
+            _err(f"{path}: {message}")
+        if not quiet:
+            _err(f"{result.files} file(s), {result.records} record(s)" + (f" written to {out}" if out else ""))
+        return EXIT_ERROR if result.errors else 0
+
+    raise typer.Exit(_run_guarded(verbose, body))
+
+
 def run() -> None:
     """Console-script entry point."""
     app()

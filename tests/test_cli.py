@@ -196,3 +196,18 @@ def test_subprocess_check_exit_codes(tmp_path):
     spun.write_text(SPUN)
     assert run_cli("check", str(spun)).returncode == 1
     assert run_cli("check", str(tmp_path / "missing")).returncode == 2
+
+
+def test_spin_command_writes_deterministic_gold(runner, tmp_path):
+    source = tmp_path / "news.txt"
+    source.write_text("The committee approved the new budget after a long debate.\nOfficials said the plan would help.\n")
+    out1, out2 = tmp_path / "a.jsonl", tmp_path / "b.jsonl"
+    for out in (out1, out2):
+        result = runner.invoke(app, ["spin", str(source), "--seed", "7", "--rate", "0.5", "--out", str(out)])
+        assert result.exit_code == 0, result.stderr
+    assert out1.read_bytes() == out2.read_bytes()
+    records = [json.loads(line) for line in out1.read_text().splitlines()]
+    assert len(records) == 2
+    assert all(set(r) == {"id", "spun", "original", "must_fix"} for r in records)
+    assert any(r["must_fix"] for r in records)
+    assert runner.invoke(app, ["spin", str(source)]).exit_code == 2  # --seed is required
