@@ -200,7 +200,9 @@ def test_subprocess_check_exit_codes(tmp_path):
 
 def test_spin_command_writes_deterministic_gold(runner, tmp_path):
     source = tmp_path / "news.txt"
-    source.write_text("The committee approved the new budget after a long debate.\nOfficials said the plan would help.\n")
+    source.write_text(
+        "The committee approved the new budget after a long debate.\nOfficials said the plan would help.\n"
+    )
     out1, out2 = tmp_path / "a.jsonl", tmp_path / "b.jsonl"
     for out in (out1, out2):
         result = runner.invoke(app, ["spin", str(source), "--seed", "7", "--rate", "0.5", "--out", str(out)])
