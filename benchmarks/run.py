@@ -274,7 +274,7 @@ def spun_records(split_docs: dict[str, list[Doc]], sizes: Sizes, seed: int) -> l
 # --------------------------------------------------------------------------- held-out tortured phrases
 
 
-def build_holdout_lexicon(tortured: Path, corpora: Path, fresh: bool) -> tuple[Path, Path]:
+def build_holdout_lexicon(tortured: Path, corpora: Path, cache: Path, fresh: bool = False) -> tuple[Path, Path]:
     """The lexicon without 20% of the rows, and those rows, built like the shipped one."""
     builder = ROOT / "tools" / "build_lexicon.py"
     corpus_files = sorted(corpora.glob("*.jsonl"))
@@ -285,10 +285,10 @@ def build_holdout_lexicon(tortured: Path, corpora: Path, fresh: bool) -> tuple[P
         *(f"{p.name}:{p.stat().st_size}".encode() for p in corpus_files),
         str(HOLDOUT_FRACTION).encode(),
     )
-    kept, held = CACHE / f"lexicon-kept-{key}.tsv", CACHE / f"lexicon-held-{key}.tsv"
+    kept, held = cache / f"lexicon-kept-{key}.tsv", cache / f"lexicon-held-{key}.tsv"
     if kept.is_file() and held.is_file() and not fresh:
         return kept, held
-    CACHE.mkdir(parents=True, exist_ok=True)
+    cache.mkdir(parents=True, exist_ok=True)
     log("building the hold-out lexicon (tools/build_lexicon.py) ...")
     cmd = [sys.executable, str(builder), str(tortured), "--out", str(kept), "--clean-corpus"]
     cmd += [str(p) for p in corpus_files]
@@ -403,7 +403,7 @@ def gold_sets(args: argparse.Namespace, sizes: Sizes, wanted: set[str]) -> tuple
             notes["spun"] = "skipped: repair.spin (the synthetic spinner) is not available on this branch"
         else:
             extra = [spin_src.read_bytes(), *(p.read_bytes() for p in sorted((ROOT / "repair" / "data").glob("*")))]
-            path = CACHE / f"gold-spun-{args.split}-{_digest(*base, *extra)}.jsonl"
+            path = args.cache_dir / f"gold-spun-{args.split}-{_digest(*base, *extra)}.jsonl"
             if args.fresh or not path.is_file():
                 log("spinning the spun set ...")
                 started = time.perf_counter()
@@ -411,13 +411,15 @@ def gold_sets(args: argparse.Namespace, sizes: Sizes, wanted: set[str]) -> tuple
                 log(f"  {time.perf_counter() - started:.1f} s")
             paths["spun"] = path
     if "clean" in wanted:
-        path = CACHE / f"gold-clean-{args.split}-{_digest(*base)}.jsonl"
+        path = args.cache_dir / f"gold-clean-{args.split}-{_digest(*base)}.jsonl"
         if args.fresh or not path.is_file():
             write_gold(path, clean_records(docs(), sizes, args.seed))
         paths["clean"] = path
     if "tortured" in wanted:
-        kept, held = build_holdout_lexicon(args.tortured, args.corpora, args.fresh)
-        path = CACHE / f"gold-tortured-{args.split}-{_digest(*base, kept.read_bytes(), held.read_bytes())}.jsonl"
+        kept, held = build_holdout_lexicon(args.tortured, args.corpora, args.cache_dir, args.fresh)
+        path = (
+            args.cache_dir / f"gold-tortured-{args.split}-{_digest(*base, kept.read_bytes(), held.read_bytes())}.jsonl"
+        )
         info_path = path.with_suffix(".info.json")
         if args.fresh or not path.is_file() or not info_path.is_file():
             log("placing held-out tortured phrases into corpus sentences ...")
@@ -756,6 +758,7 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--corpora", type=Path, default=DEFAULT_CORPORA, help="folder of corpus *.jsonl files")
     parser.add_argument("--tortured", type=Path, default=DEFAULT_TORTURED, help="the shared tortured-phrase TSV")
     parser.add_argument("--out-dir", type=Path, default=ROOT / "reports", help="where the report files go")
+    parser.add_argument("--cache-dir", type=Path, default=CACHE, help="gold sets, hold-out lexicon, job folders")
     parser.add_argument("--fresh", action="store_true", help="rebuild cached gold sets and the hold-out lexicon")
     return parser.parse_args(argv)
 
@@ -784,7 +787,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     load_before = " ".join(f"{x:.2f}" for x in os.getloadavg())
     paths, notes = gold_sets(args, sizes, wanted_sets)
     golds = {name: read_gold(path) for name, path in paths.items()}
-    work = CACHE / "work"
+    work = args.cache_dir / "work"
 
     results: list[dict[str, Any]] = []
     for row in rows:
