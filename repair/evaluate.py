@@ -720,7 +720,9 @@ class EvalReport:
                     "damaged_words": d.damaged_words,
                 }
             )
-        return pd.DataFrame(rows)
+        frame = pd.DataFrame(rows)
+        counts = [c for c, v in rows[0].items() if isinstance(v, int) and not isinstance(v, bool)]
+        return frame.astype({c: "Int64" for c in counts})  # integers stay integers next to blank cells
 
     def format_text(self, worst: int = 5) -> str:
         """A plain-text report for the terminal."""
@@ -737,7 +739,7 @@ class EvalReport:
             note = f" ({self.must_fix_unlocated} not found in the spun text)" if self.must_fix_unlocated else ""
             lines.append(f"must_fix restored {self.must_fix_hit}/{self.must_fix_total} ({rate:.1%}){note}")
         if self.words_per_second:
-            lines.append(f"speed {self.words_per_second:,.0f} words/s ({self.seconds:.2f} s)")
+            lines.append(f"time in the repairer {self.seconds:.2f} s ({self.words_per_second:,.0f} words/s)")
         table = self.per_detector()
         if table:
             lines.append("")
