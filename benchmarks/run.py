@@ -25,9 +25,10 @@ so nothing shipped has seen the test split. Tune on dev; the table in
 * ``seeds``: ``benchmarks/data/seed_gold.jsonl``, a smoke case never tuned on.
 
 **Rows** are data (``benchmarks/rows.toml``). Each non-baseline row runs once per
-set in a fresh process (``benchmarks/worker.py`` or the ``repair`` CLI), so its
-words/s include import and model/lexicon load and its peak RSS (from ``wait4``:
-the largest process of the job's process tree) is its own. Scoring happens in
+set in a fresh process (``benchmarks/worker.py`` or the ``repair`` CLI), started
+by the small launcher ``benchmarks/measure.py``, so its words/s include import and
+model/lexicon load and its peak RSS (``RUSAGE_CHILDREN`` in the launcher: the
+largest process of the job's process tree) is its own. Scoring happens in
 this process with ``repair.evaluate`` and is not timed.
 
 Outputs: ``reports/benchmarks.md`` (tables with machine, date and commit) and
@@ -453,15 +454,16 @@ class Job:
 
 
 def run_process(cmd: Sequence[str], log_path: Path) -> tuple[int, float, float]:
-    """Run a command; its wall time and peak RSS (largest process of its tree, from wait4)."""
+    """Run a command through ``measure.py``: exit code, wall time, peak RSS in MB of its tree."""
+    stats_path = log_path.with_suffix(".measure.json")
     with log_path.open("w", encoding="utf-8") as out:
-        started = time.perf_counter()
-        proc = subprocess.Popen(list(cmd), cwd=ROOT, stdout=out, stderr=subprocess.STDOUT)
-        _, status, usage = os.wait4(proc.pid, 0)
-        wall = time.perf_counter() - started
-    proc.returncode = os.waitstatus_to_exitcode(status)
-    per_mb = 1024 * 1024 if sys.platform == "darwin" else 1024  # ru_maxrss is bytes on macOS, KiB on Linux
-    return proc.returncode, wall, usage.ru_maxrss / per_mb
+        launcher = [sys.executable, str(BENCH / "measure.py"), str(stats_path), "--", *cmd]
+        subprocess.run(launcher, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT, check=False)
+    try:
+        stats = json.loads(stats_path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return 123, 0.0, 0.0
+    return stats["returncode"], stats["wall_s"], stats["peak_rss_mb"]
 
 
 def toml_value(value: Any) -> str:

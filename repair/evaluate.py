@@ -484,7 +484,7 @@ def score_record(
         )
         for k, c in enumerate(changes)
     )
-    hit, unlocated = _must_fix_hits(gold.must_fix, s, o, changes)
+    hit, unlocated = _must_fix_hits(gold.must_fix, s, o, g, changes, spins)
     return RecordScore(
         id=gold.id,
         spun=gold.spun,
@@ -506,14 +506,19 @@ def score_record(
     )
 
 
-def _find(haystack: Sequence[str], needle: Sequence[str], start: int = 0) -> int:
+def _occurrences(haystack: Sequence[str], needle: Sequence[str]) -> list[int]:
+    """Where ``needle`` occurs as whole tokens; its last word may carry a clitic
+    ("scholar" is found in "scholar's": the spinner swapped the stem)."""
     n = len(needle)
     if not n:
-        return -1
-    for i in range(start, len(haystack) - n + 1):
-        if list(haystack[i : i + n]) == list(needle):
-            return i
-    return -1
+        return []
+    last = needle[-1] + "'"
+    return [
+        i
+        for i in range(len(haystack) - n + 1)
+        if list(haystack[i : i + n - 1]) == list(needle[:-1])
+        and (haystack[i + n - 1] == needle[-1] or haystack[i + n - 1].startswith(last))
+    ]
 
 
 def _project(x1: int, x2: int, changes: Sequence[Block]) -> tuple[int, int]:
@@ -540,27 +545,70 @@ def _project(x1: int, x2: int, changes: Sequence[Block]) -> tuple[int, int]:
     return lo, hi
 
 
+def _expand(x1: int, x2: int, *block_lists: Sequence[Block]) -> tuple[int, int]:
+    """Grow a spun-token range over every block of the given alignments that overlaps
+    or adjoins it, until none is left at its edges."""
+    while True:
+        lo, hi = x1, x2
+        for blocks in block_lists:
+            for b in blocks:
+                if b.a1 <= hi and lo <= b.a2:
+                    lo, hi = min(lo, b.a1), max(hi, b.a2)
+        if (lo, hi) == (x1, x2):
+            return x1, x2
+        x1, x2 = lo, hi
+
+
 def _must_fix_hits(
-    pairs: Sequence[tuple[str, str]], s: Sequence[str], o: Sequence[str], changes: Sequence[Block]
+    pairs: Sequence[tuple[str, str]],
+    s: Sequence[str],
+    o: Sequence[str],
+    g: Sequence[str],
+    changes: Sequence[Block],
+    spins: Sequence[Block],
 ) -> tuple[int, int]:
     """How many ``[spun, original]`` pairs the output restored in place, and how many
-    spun phrases could not be found in the spun text at all."""
+    spun phrases could not be found in the spun text at all.
+
+    Pairs are expected in text order: each is looked for after the previous one,
+    preferring an occurrence inside a spun stretch, since the same word often also
+    occurs unspun earlier in the text.
+    """
     low_s = [t.lower() for t in s]
     low_o = [t.lower() for t in o]
-    next_start: dict[tuple[str, ...], int] = {}
-    hit = unlocated = 0
+    low_g = [t.lower() for t in g]
+    spin_ends = [r.a2 for r in spins]
+    hit = unlocated = cursor = 0
     for spun_phrase, original_phrase in pairs:
-        needle = tuple(t.key.lower() for t in tokenize(spun_phrase))
+        needle = [t.key.lower() for t in tokenize(spun_phrase)]
         want = [t.key.lower() for t in tokenize(original_phrase)]
-        at = _find(low_s, needle, next_start.get(needle, 0))
-        if at < 0:
+        found = _occurrences(low_s, needle)
+        if not found:
             unlocated += 1
             continue
-        next_start[needle] = at + len(needle)
+
+        def spun_at(i: int, n: int = len(needle)) -> bool:  # in or next to a spun stretch
+            k = bisect_left(spin_ends, i)
+            return k < len(spins) and spins[k].a1 <= i + n
+
+        after = [i for i in found if i >= cursor]
+        at = next((i for i in after if spun_at(i)), None)
+        if at is None:
+            at = next((i for i in found if spun_at(i)), after[0] if after else found[0])
+        cursor = at + len(needle)
         lo, hi = _project(at, at + len(needle), changes)
         window = low_o[lo:hi]
-        if _find(window, want) >= 0 and (list(needle) == want or _find(window, needle) < 0):
+        # Restored: the original is there and the spun phrase is gone (unless the
+        # spun phrase is part of the original: "more" -> "more than"), or the output
+        # around the spot is exactly the original around it ("primary primary elections").
+        if _occurrences(window, want) and (_occurrences(want, needle) or not _occurrences(window, needle)):
             hit += 1
+            continue
+        if spun_at(at):
+            x1, x2 = _expand(at, at + len(needle), changes, spins)
+            o1, o2 = _project(x1, x2, changes)
+            g1, g2 = _project(x1, x2, spins)
+            hit += low_o[o1:o2] == low_g[g1:g2]
     return hit, unlocated
 
 

@@ -306,3 +306,51 @@ def test_counts_are_consistent(spun: str, original: str, output: str) -> None:
     assert sum(e.damaged_words for e in any_output.edits) + any_output.unattributed_damaged == (
         any_output.damaged_words
     )
+
+
+# --------------------------------------------------------------------------- must_fix location
+
+
+def test_must_fix_prefers_the_spun_occurrence() -> None:
+    # "data" occurs unspun first; the spun "data" (for "information") comes later.
+    gold = GoldRecord(
+        "d",
+        "The data show low data density.",
+        "The data show low information density.",
+        (("data", "information"),),
+    )
+    assert evaluate_outputs([gold], [gold.original]).must_fix_hit == 1
+    assert evaluate_outputs([gold], [gold.spun]).must_fix_hit == 0
+
+
+def test_must_fix_with_clitic_and_contained_phrase() -> None:
+    gold = GoldRecord(
+        "c",
+        "The scholar's view cost more 10 dollars.",
+        "The student's view cost more than 10 dollars.",
+        (("scholar", "student"), ("more", "more than")),
+    )
+    perfect = evaluate_outputs([gold], [gold.original])
+    assert perfect.must_fix_hit == 2 and perfect.must_fix_unlocated == 0
+    assert evaluate_outputs([gold], [gold.spun]).must_fix_hit == 0
+
+
+# --------------------------------------------------------------------------- with the real spinner
+
+
+def test_spinning_then_scoring(fixtures: Path) -> None:
+    from repair.spin import spin_records
+
+    names = ("clean_wikinews.txt", "clean_arxiv.txt")
+    texts = [(name, (fixtures / name).read_text(encoding="utf-8")) for name in names]
+    gold = [GoldRecord.from_dict(r) for r in spin_records(texts, seed=7, rate=0.3)]
+    assert sum(len(g.must_fix) for g in gold) >= 10
+    perfect = evaluate_outputs(gold, [g.original for g in gold])
+    assert perfect.f05 == 1.0 and perfect.recall == 1.0 and perfect.damaged_words == 0
+    assert perfect.must_fix_hit == perfect.must_fix_total and perfect.must_fix_unlocated == 0
+    untouched = evaluate_outputs(gold, [g.spun for g in gold])
+    assert untouched.recall == 0.0 and untouched.edits == 0 and untouched.must_fix_hit == 0
+    piped = evaluate(gold)
+    assert piped.fixed_words + piped.missed_words == piped.spun_words == perfect.spun_words
+    table = piped.per_detector()
+    assert sum(d.edits for d in table.values()) == piped.edits
