@@ -259,16 +259,18 @@ def clean_records(split_docs: dict[str, list[Doc]], sizes: Sizes, seed: int) -> 
     return records
 
 
-def spun_records(split_docs: dict[str, list[Doc]], sizes: Sizes, seed: int) -> list[GoldRecord]:
+def spun_records(split_docs: dict[str, list[Doc]], sizes: Sizes, seed: int) -> list[dict[str, Any]]:
+    """Gold records of the sampled units, spun; ``kinds`` (extra field) names each
+    ``must_fix`` pair's kind of spin (word, phrase, contraction, template, ...)."""
     from repair.spin import spin_text
 
-    records: list[GoldRecord] = []
+    records: list[dict[str, Any]] = []
     for corpus, docs in split_docs.items():
         rng = random.Random(f"{seed}:spun:{corpus}")
         for unit_id, text in sample_units(docs, sizes, rng):
             spun = spin_text(text, seed=f"{seed}\x1f{unit_id}", rate=SPIN_RATE)
-            pairs = tuple((a, b) for a, b in spun.must_fix)
-            records.append(GoldRecord(unit_id, spun.text, spun.original, pairs))
+            record = GoldRecord(unit_id, spun.text, spun.original, tuple((a, b) for a, b in spun.must_fix))
+            records.append({**record.to_dict(), "kinds": [s.kind for s in spun.substitutions]})
     return records
 
 
@@ -372,11 +374,32 @@ def _digest(*parts: bytes) -> str:
     return h.hexdigest()[:16]
 
 
-def write_gold(path: Path, records: Sequence[GoldRecord]) -> None:
+def write_gold(path: Path, records: Sequence[GoldRecord | dict[str, Any]]) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("w", encoding="utf-8", newline="\n") as handle:
         for r in records:
-            handle.write(json.dumps(r.to_dict(), ensure_ascii=False) + "\n")
+            data = r.to_dict() if isinstance(r, GoldRecord) else r
+            handle.write(json.dumps(data, ensure_ascii=False) + "\n")
+
+
+def read_kinds(path: Path) -> list[list[str]] | None:
+    """The ``kinds`` field of every record of a gold file, or None when it has none."""
+    kinds = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if line.strip():
+            kinds.append(json.loads(line).get("kinds"))
+    return kinds if kinds and all(k is not None for k in kinds) else None
+
+
+def by_kind(report: EvalReport, kinds: list[list[str]]) -> dict[str, dict[str, int]]:
+    """``must_fix`` pairs restored per kind of spin."""
+    table: dict[str, dict[str, int]] = {}
+    for record, record_kinds in zip(report.records, kinds, strict=True):
+        for restored, kind in zip(record.must_fix, record_kinds, strict=True):
+            row = table.setdefault(kind, {"restored": 0, "total": 0})
+            row["total"] += 1
+            row["restored"] += bool(restored)
+    return dict(sorted(table.items()))
 
 
 def gold_sets(args: argparse.Namespace, sizes: Sizes, wanted: set[str]) -> tuple[dict[str, Path], dict[str, Any]]:
@@ -601,7 +624,7 @@ def _f(value: float | None, spec: str = ".3f") -> str:
     return "–" if value is None else format(value, spec)
 
 
-def figures(result: dict[str, Any]) -> dict[str, Any]:
+def figures(result: dict[str, Any], kinds: list[list[str]] | None = None) -> dict[str, Any]:
     """The JSON-ready figures of one row × set."""
     if "error" in result:
         return {"error": result["error"], "returncode": result["returncode"]}
@@ -626,6 +649,7 @@ def figures(result: dict[str, Any]) -> dict[str, Any]:
     ]
     return {
         "scores": summary,
+        "by_kind": by_kind(report, kinds) if kinds else {},
         "per_detector": per_detector,
         "speed": result["speed"],
         "peak_rss_mb": result["peak_rss_mb"],
@@ -665,6 +689,22 @@ def render_markdown(data: dict[str, Any]) -> str:
             f"{_f(c.get('false_edits_per_10k'), '.2f')} | {_speed(spun)} | {_speed(clean)} | "
             f"{_f(max(rss) if rss else None, '.0f')} | {row['description']}{_errors(row)} |"
         )
+    kind_names = sorted({k for row in data["rows"] for k in row["sets"].get("spun", {}).get("by_kind", {})})
+    if kind_names:
+        lines += [
+            "",
+            "## Spins restored by kind (spun set)",
+            "",
+            "Share of the spinner's substitutions undone in place, by kind of spin (restored / total).",
+            "",
+            "| row | " + " | ".join(kind_names) + " |",
+            "| --- |" + " ---: |" * len(kind_names),
+        ]
+        for row in data["rows"]:
+            kinds = row["sets"].get("spun", {}).get("by_kind", {})
+            if kinds:
+                cells = [f"{kinds[k]['restored']}/{kinds[k]['total']}" if k in kinds else "–" for k in kind_names]
+                lines.append(f"| {row['name']} | " + " | ".join(cells) + " |")
     lines += [
         "",
         "## Held-out tortured phrases",
@@ -789,6 +829,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     load_before = " ".join(f"{x:.2f}" for x in os.getloadavg())
     paths, notes = gold_sets(args, sizes, wanted_sets)
     golds = {name: read_gold(path) for name, path in paths.items()}
+    kinds = {name: read_kinds(path) for name, path in paths.items()}
     work = args.cache_dir / "work"
 
     results: list[dict[str, Any]] = []
@@ -800,7 +841,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 continue
             log(f"{row.name} / {set_name} ({len(golds[set_name])} records) ...")
             result = run_row_set(row, set_name, paths[set_name], golds[set_name], notes, work)
-            row_out["sets"][set_name] = figures(result)
+            row_out["sets"][set_name] = figures(result, kinds[set_name])
             if "error" in result:
                 log(f"  failed (exit {result['returncode']}):\n{result['error']}")
             else:

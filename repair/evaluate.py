@@ -258,8 +258,7 @@ class RecordScore:
     damaged_words: int
     edits: tuple[EditScore, ...]
     must_fix_total: int = 0
-    must_fix_hit: int = 0
-    must_fix_unlocated: int = 0
+    must_fix: tuple[bool | None, ...] = ()  # per gold pair: restored, not, or not found
     unattributed_fixed: int = 0
     unattributed_damaged: int = 0
     tool_edits: tuple[Edit, ...] = field(default=(), repr=False)
@@ -267,6 +266,14 @@ class RecordScore:
     @property
     def missed_words(self) -> int:
         return self.spun_words - self.fixed_words
+
+    @property
+    def must_fix_hit(self) -> int:
+        return sum(1 for m in self.must_fix if m)
+
+    @property
+    def must_fix_unlocated(self) -> int:
+        return sum(1 for m in self.must_fix if m is None)
 
     @property
     def good_edits(self) -> int:
@@ -297,6 +304,7 @@ class RecordScore:
             "bad_edits": self.bad_edits,
             "must_fix_hit": self.must_fix_hit,
             "must_fix_total": self.must_fix_total,
+            "must_fix_restored": list(self.must_fix),
             "scored_edits": [e.to_dict() for e in self.edits],
             "edits": [e.to_dict() for e in self.tool_edits],
         }
@@ -484,7 +492,7 @@ def score_record(
         )
         for k, c in enumerate(changes)
     )
-    hit, unlocated = _must_fix_hits(gold.must_fix, s, o, g, changes, spins)
+    must_fix = tuple(_must_fix_hits(gold.must_fix, s, o, g, changes, spins))
     return RecordScore(
         id=gold.id,
         spun=gold.spun,
@@ -498,8 +506,7 @@ def score_record(
         damaged_words=damaged_words,
         edits=scored,
         must_fix_total=len(gold.must_fix),
-        must_fix_hit=hit,
-        must_fix_unlocated=unlocated,
+        must_fix=must_fix,
         unattributed_fixed=unattributed_fixed,
         unattributed_damaged=unattributed_damaged,
         tool_edits=tuple(known),
@@ -566,9 +573,9 @@ def _must_fix_hits(
     g: Sequence[str],
     changes: Sequence[Block],
     spins: Sequence[Block],
-) -> tuple[int, int]:
-    """How many ``[spun, original]`` pairs the output restored in place, and how many
-    spun phrases could not be found in the spun text at all.
+) -> list[bool | None]:
+    """For each ``[spun, original]`` pair: restored in place (True), not restored
+    (False), or None when the spun phrase is not in the spun text at all.
 
     Pairs are expected in text order: each is looked for after the previous one,
     preferring an occurrence inside a spun stretch, since the same word often also
@@ -578,13 +585,14 @@ def _must_fix_hits(
     low_o = [t.lower() for t in o]
     low_g = [t.lower() for t in g]
     spin_ends = [r.a2 for r in spins]
-    hit = unlocated = cursor = 0
+    results: list[bool | None] = []
+    cursor = 0
     for spun_phrase, original_phrase in pairs:
         needle = [t.key.lower() for t in tokenize(spun_phrase)]
         want = [t.key.lower() for t in tokenize(original_phrase)]
         found = _occurrences(low_s, needle)
         if not found:
-            unlocated += 1
+            results.append(None)
             continue
 
         def spun_at(i: int, n: int = len(needle)) -> bool:  # in or next to a spun stretch
@@ -602,14 +610,16 @@ def _must_fix_hits(
         # spun phrase is part of the original: "more" -> "more than"), or the output
         # around the spot is exactly the original around it ("primary primary elections").
         if _occurrences(window, want) and (_occurrences(want, needle) or not _occurrences(window, needle)):
-            hit += 1
+            results.append(True)
             continue
+        restored = False
         if spun_at(at):
             x1, x2 = _expand(at, at + len(needle), changes, spins)
             o1, o2 = _project(x1, x2, changes)
             g1, g2 = _project(x1, x2, spins)
-            hit += low_o[o1:o2] == low_g[g1:g2]
-    return hit, unlocated
+            restored = low_o[o1:o2] == low_g[g1:g2]
+        results.append(restored)
+    return results
 
 
 # --------------------------------------------------------------------------- reports
