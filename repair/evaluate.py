@@ -12,12 +12,13 @@ computed with Levenshtein opcodes over the token lists:
 * output -> original: tells which original words the output has right, and where
   the output carries words the original does not have.
 
-A spin is **fixed** when every original word in its range is matched in the
-output and no stray output word sits inside or at the edges of that range;
-otherwise it is **missed** (whether it was left alone or changed to something
-else wrong). A **damaged** word was right in the spun text and is wrong in the
-output (a correct word replaced or deleted, or a stray word inserted away from
-any spin).
+A spin's **fixed** words are its size less the output errors left inside it
+(original words of its range the output lacks, plus stray output words in or at
+the edges of its range): the output's Levenshtein distance to the original,
+taken back spin by spin. A spin with no error left is a fixed spin. The rest is
+**missed**, whether left alone or changed to something else that is wrong. A
+**damaged** word was right in the spun text and is wrong in the output (a
+correct word replaced or deleted, or a stray word inserted away from any spin).
 
 *Edits* are the runs of tokens where the output differs from the spun input
 (spun -> output opcodes). An edit is **good** when every word it wrote is a
@@ -26,10 +27,13 @@ good edits over all edits (1.0 when there are none, as ERRANT does), recall is
 fixed words over spun words, and F0.5 weighs precision twice as much as recall
 (precision comes first in this project).
 
-When the repairer's ``Edit`` records are known, each token-level edit is credited
-to the detector of the record(s) it overlaps, so the per-detector table adds up
-to the totals exactly. Only the output text is needed otherwise
-(``evaluate_outputs``), so any tool's output can be scored the same way.
+When the repairer's ``Edit`` records are known, a run where two records meet is
+split between them, and each edit is credited to its record's detector, so the
+per-detector table adds up to the totals exactly. Only the output text is needed
+otherwise (``evaluate_outputs``), so any tool's output can be scored the same way.
+
+``must_fix`` pairs are located in the spun text (in order, near a spin) and
+count as restored when the output has the original phrase in that place.
 
 >>> gold = GoldRecord("1", "the quilt of hearth", "the cover of fire")
 >>> report = evaluate_outputs([gold], ["the cover of hearth"])
