@@ -199,7 +199,9 @@ def _inflect(synonym: str, upos: str, tag: str) -> str | None:
     else:
         return None
     head = words[index]
-    if "-" in head or upos not in _upos_of(head):
+    # Only a known lemma of the right part of speech is inflected: "afire" has no past tense,
+    # and an already plural synonym is not made plural again.
+    if "-" in head or head not in _lemmas(head).get(upos, ()):
         return None
     forms = getInflection(head, tag, inflect_oov=False)
     if not forms:
@@ -214,10 +216,6 @@ def _lemmas(word: str) -> dict[str, tuple[str, ...]]:
     from lemminflect import getAllLemmas
 
     return getAllLemmas(word)
-
-
-def _upos_of(word: str) -> dict[str, tuple[str, ...]]:
-    return _lemmas(word)
 
 
 # Per source, the options a spinner could pick: (weight, synonym, upos, tag, lemma). They are
@@ -257,6 +255,9 @@ def _word_options(word: str, sources: tuple[str, ...], min_zipf: float) -> Optio
             if upos and link.pos and _UPOS[link.pos] != upos:
                 continue
             if not _SYNONYM_SHAPE.fullmatch(link.synonym):
+                continue
+            # Without a part of speech (Moby) a phrase cannot be inflected safely: "have in view" is no plural noun.
+            if not link.pos and " " in link.synonym and tag and tag not in _BASE_TAGS:
                 continue
             items.append(
                 (link.source, (_weight(link.source, link.rank, link.synonym, min_zipf), link.synonym, upos, tag, lemma))
@@ -300,6 +301,13 @@ def _phrase_form(option: Option, min_zipf: float) -> str | None:
         return None
     form = _inflect(synonym, upos, tag) if upos else synonym
     return form if form == synonym or (form and _is_real(form, min_zipf)) else None
+
+
+@lru_cache(maxsize=50_000)
+def _phrase_usable(key: str, upos: str, tag: str, sources: tuple[str, ...], min_zipf: float) -> bool:
+    """The phrase has at least one replacement a spinner would use (else its words stay separately swappable)."""
+    options = _phrase_options(key, upos, tag, sources, min_zipf)
+    return any(_phrase_form(option, min_zipf) is not None for _, pool in options for option in pool)
 
 
 @lru_cache(maxsize=8)
@@ -490,7 +498,8 @@ class _Spinner:
         parts = []
         for k in range(first, last + 1):
             tok = self.toks[k]
-            if _ROMAN.fullmatch(tok.text) or not tok.text.isalpha() or len(tok.text) < 3:
+            # A sentence's first word may be an ordinary word before a name ("Yesterday Angela Merkel").
+            if tok.initial or _ROMAN.fullmatch(tok.text) or not tok.text.isalpha() or len(tok.text) < 3:
                 continue
             if tok.lower in self.data.stop_words or zipf(tok.lower) < 3.5 or not tok.text[1:].islower():
                 continue
@@ -629,7 +638,7 @@ class _Spinner:
                     continue
                 words = [self.toks[k].lower for k in range(i, last + 1)]
                 key = " ".join(words)
-                if key in keys:
+                if key in keys and self._usable_phrase(key, "", ""):
                     units.append((i, last, PHRASE, self.phrase_weight, key, "", ""))
                     in_phrase = max(in_phrase, last)
                     continue
@@ -637,17 +646,20 @@ class _Spinner:
                 for upos, lemma, tag in _analyses(words[0]):
                     if upos == "VERB" and tag not in _BASE_TAGS and lemma != words[0]:
                         lemma_key = " ".join([lemma, *words[1:]])
-                        if lemma_key in keys:
+                        if lemma_key in keys and self._usable_phrase(lemma_key, "VERB", tag):
                             units.append((i, last, PHRASE, self.phrase_weight, lemma_key, "VERB", tag))
                             in_phrase = max(in_phrase, last)
                             break
             if i <= in_phrase:
                 continue
-            if tok.content:
-                units.append((i, i, WORD, 1.0, tok.lower, "", ""))
-            elif tok.lower in curated and not tok.clitic and tok.lower not in self.data.stop_words:
+            if tok.lower in curated and not tok.clitic and tok.lower not in self.data.stop_words:
                 units.append((i, i, PHRASE, self.phrase_weight, tok.lower, "", ""))
+            elif tok.content:
+                units.append((i, i, WORD, 1.0, tok.lower, "", ""))
         return units
+
+    def _usable_phrase(self, key: str, upos: str, tag: str) -> bool:
+        return _phrase_usable(key, upos, tag, self.sources, self.min_zipf)
 
     def _phrase_span(self, first: int, last: int) -> bool:
         for k in range(first, last + 1):

@@ -150,9 +150,14 @@ def missing_sources() -> dict[str, str]:
 
 
 def available_sources() -> list[str]:
-    """The sources whose files are installed here, in the canonical order."""
+    """The sources whose files are installed here, in the canonical order (checked once per process)."""
+    return list(_available())
+
+
+@lru_cache(maxsize=1)
+def _available() -> tuple[str, ...]:
     missing = missing_sources()
-    return [s for s in SOURCES if s not in missing]
+    return tuple(s for s in SOURCES if s not in missing)
 
 
 # ---------------------------------------------------------------- parsers (pure)
@@ -388,6 +393,8 @@ def clear_cache() -> None:
         _LOADED.clear()
         _HEADWORDS.clear()
     _links.cache_clear()
+    _forward.cache_clear()
+    _available.cache_clear()
 
 
 # ---------------------------------------------------------------- public API
@@ -404,11 +411,15 @@ def forward(word: str, sources: Sequence[str] | None = None) -> list[SynonymLink
     key = normalise(word)
     if not key:
         return []
-    names = available_sources() if sources is None else list(sources)
+    return list(_forward(key, _available() if sources is None else tuple(sources)))
+
+
+@lru_cache(maxsize=65536)
+def _forward(key: str, sources: tuple[str, ...]) -> tuple[SynonymLink, ...]:
     out: list[SynonymLink] = []
-    for source in names:
+    for source in sources:
         out.extend(_links(source, key))
-    return out
+    return tuple(out)
 
 
 def headwords(source: str) -> frozenset[str]:

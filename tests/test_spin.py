@@ -60,13 +60,12 @@ def test_independent_of_hash_seed() -> None:
         f"r = spin_text({PROSE!r}, seed=5, artifact_rate=0.3);"
         "print(json.dumps(r.must_fix))"
     )
-    outs = set()
-    for hash_seed in ("0", "1", "4242"):
+    here = spin_text(PROSE, seed=5, artifact_rate=0.3).must_fix
+    assert here  # something was spun
+    for hash_seed in ("0", "4242"):
         env = {**os.environ, "PYTHONHASHSEED": hash_seed, "PYTHONPATH": str(ROOT)}
         done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True)
-        outs.add(done.stdout)
-    assert len(outs) == 1
-    assert json.loads(outs.pop())  # something was spun
+        assert json.loads(done.stdout) == here
 
 
 def test_rate_roughly_respected(fixtures: Path) -> None:
