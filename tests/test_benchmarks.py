@@ -1,0 +1,153 @@
+"""Tests for the benchmark runner on tiny corpora written here (never ../shared)."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import sys
+from pathlib import Path
+
+import pytest
+
+from repair.evaluate import read_gold
+from repair.lexicon import read_lexicon
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _load_runner():
+    spec = importlib.util.spec_from_file_location("bench_run", ROOT / "benchmarks" / "run.py")
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["bench_run"] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+bench = _load_runner()
+
+# Raw rows in the shared list's format. With the builder's hash split at 20%, "profound
+# learning", "enormous information", "bosom malignant growth" and "lattice factorization"
+# are the held-out rows; the others stay in the lexicon.
+RAW_HEADER = "tortured\toriginal\tcontext\texclude\tkind\tpapers\tsource\n"
+RAW_ROWS = [
+    ("counterfeit consciousness", "artificial intelligence"),
+    ("irregular woodland", "random forest"),
+    ("profound learning", "deep learning"),
+    ("enormous information", "big data"),
+    ("bosom malignant growth", "breast cancer"),
+    ("lattice factorization", "matrix factorization"),
+    ("choice tree", "decision tree"),
+    ("shrouded layer", "hidden layer"),
+]
+
+SENTENCES = [
+    "Deep learning has changed how images are classified in many laboratories.",
+    "The team stored big data from every sensor on a cluster of cheap machines.",
+    "We propose a matrix factorization method that scales to millions of users.",
+    "The committee met on Tuesday and approved the budget for next year after a long debate.",
+    "Farmers in the valley reported that the harvest was smaller than in any year since records began.",
+]
+
+
+def write_corpora(folder: Path) -> Path:
+    folder.mkdir()
+    for name in ("alpha", "beta"):
+        with (folder / f"{name}.jsonl").open("w", encoding="utf-8") as handle:
+            for i in range(12):
+                text = " ".join(SENTENCES[(i + k) % len(SENTENCES)] for k in range(4))
+                text += "\n" + " ".join(SENTENCES[(i + k + 2) % len(SENTENCES)] for k in range(3))
+                doc = {"id": f"{name}:{i}", "source": name, "title": "t", "text": text, "licence": "MIT"}
+                handle.write(json.dumps(doc) + "\n")
+    return folder
+
+
+def write_raw(path: Path) -> Path:
+    rows = "".join(f"{t}\t{o}\t\t\tphrase\t10\tpps-2025-11\n" for t, o in RAW_ROWS)
+    path.write_text(RAW_HEADER + rows, encoding="utf-8")
+    return path
+
+
+def test_shipped_rows_are_valid() -> None:
+    rows = bench.load_rows()
+    names = [r.name for r in rows]
+    assert names[0] == "input" and rows[0].baseline
+    assert "lexicon" in names
+    assert all(set(r.sets) <= set(bench.SETS) for r in rows)
+
+
+def test_bad_row_is_rejected(tmp_path: Path) -> None:
+    path = tmp_path / "rows.toml"
+    path.write_text('[[row]]\nname = "x"\nconfig = { no-such-key = 1 }\n', encoding="utf-8")
+    with pytest.raises(SystemExit, match="unknown key"):
+        bench.load_rows(path)
+
+
+def test_splits_are_even_and_odd_documents(tmp_path: Path) -> None:
+    corpora = write_corpora(tmp_path / "corpora")
+    dev, test = bench.load_split(corpora, "dev"), bench.load_split(corpora, "test")
+    assert [d.index for d in dev["alpha"]] == [0, 2, 4, 6, 8, 10]
+    assert [d.index for d in test["alpha"]] == [1, 3, 5, 7, 9, 11]
+
+
+def test_clean_records_are_deterministic_and_within_budget(tmp_path: Path) -> None:
+    docs = bench.load_split(write_corpora(tmp_path / "corpora"), "test")
+    sizes = bench.Sizes(sentences=2, paragraphs=1, clean_words=150, tortured=5, per_phrase=1)
+    first = bench.clean_records(docs, sizes, seed=0)
+    assert first == bench.clean_records(docs, sizes, seed=0)
+    assert all(r.spun == r.original for r in first)
+    for corpus in ("alpha", "beta"):
+        words = sum(bench.words_in(r.spun) for r in first if r.id.startswith(corpus))
+        assert 150 <= words < 150 + 80
+
+
+def test_sample_units_gives_sentences_and_paragraphs(tmp_path: Path) -> None:
+    import random
+
+    docs = bench.load_split(write_corpora(tmp_path / "corpora"), "dev")["alpha"]
+    sizes = bench.Sizes(sentences=4, paragraphs=2, clean_words=0, tortured=0, per_phrase=1)
+    units = bench.sample_units(docs, sizes, random.Random("x"))
+    assert units == bench.sample_units(docs, sizes, random.Random("x"))
+    sentences = [text for uid, text in units if ":s" in uid]
+    paragraphs = [text for uid, text in units if uid.endswith(":p")]
+    assert len(sentences) == 4 and len(paragraphs) == 2
+    assert all(text in SENTENCES for text in sentences)
+    assert all(bench.words_in(p) >= 40 for p in paragraphs)
+
+
+def test_tortured_set_uses_only_held_out_phrases(tmp_path: Path) -> None:
+    corpora = write_corpora(tmp_path / "corpora")
+    raw = write_raw(tmp_path / "raw.tsv")
+    kept, held = bench.build_holdout_lexicon(raw, corpora, tmp_path / "cache")
+    held_spun = {e.spun for e in read_lexicon(held)}
+    assert held_spun == {"profound learning", "enormous information", "bosom malignant growth", "lattice factorization"}
+    assert not held_spun & {e.spun for e in read_lexicon(kept)}
+    docs = bench.load_split(corpora, "test")
+    sizes = bench.Sizes(sentences=0, paragraphs=0, clean_words=0, tortured=6, per_phrase=2)
+    records, info = bench.tortured_records(docs, kept, held, sizes, seed=0)
+    assert len(records) == 6 and info["distinct_phrases"] == 3
+    for r in records:
+        ((spun_phrase, original_phrase),) = r.must_fix
+        assert spun_phrase.lower() in held_spun
+        assert r.spun == r.original.replace(original_phrase, spun_phrase, 1)
+        assert r.original in SENTENCES
+
+
+def test_benchmark_end_to_end(tmp_path: Path) -> None:
+    corpora = write_corpora(tmp_path / "corpora")
+    out = tmp_path / "reports"
+    args = ["--quick", "--rows", "input,lexicon", "--sets", "clean,seeds", "--corpora", str(corpora)]
+    args += ["--out-dir", str(out), "--cache-dir", str(tmp_path / "cache")]
+    assert bench.main(args) == 0
+    data = json.loads((out / "benchmarks-quick.json").read_text(encoding="utf-8"))
+    assert [r["name"] for r in data["rows"]] == ["input", "lexicon"]
+    lexicon = data["rows"][1]["sets"]
+    assert lexicon["clean"]["scores"]["false_edits_per_10k"] == 0.0
+    assert lexicon["clean"]["speed"]["words_per_s"] > 0 and lexicon["clean"]["peak_rss_mb"] > 10
+    assert lexicon["seeds"]["scores"]["must_fix_total"] == sum(len(r.must_fix) for r in read_gold(bench.SEED_GOLD))
+    table = (out / "benchmarks-quick.md").read_text(encoding="utf-8")
+    assert "| lexicon |" in table and "Machine:" in table and "commit" in table
+
+
+def test_unknown_row_is_a_usage_error(tmp_path: Path) -> None:
+    assert bench.main(["--rows", "nope", "--out-dir", str(tmp_path)]) == 2
