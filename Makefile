@@ -8,7 +8,7 @@ STAMP  := $(VENV)/.installed-stamp
 # or pip pulls a CUDA build of several GB.
 TORCH  := torch==2.13.0
 
-.PHONY: run test lint bench install
+.PHONY: run test lint bench bench-quick install
 
 install: $(STAMP)
 
@@ -41,3 +41,6 @@ lint: $(STAMP)
 
 bench: $(STAMP)
 	$(PY) benchmarks/run.py
+
+bench-quick: $(STAMP)
+	$(PY) benchmarks/run.py --quick

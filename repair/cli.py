@@ -402,6 +402,30 @@ def _print_screen_table(rows, total: int) -> None:  # type: ignore[no-untyped-de
     Console(file=sys.stdout, highlight=False, soft_wrap=False).print(table)
 
 
+@app.command("eval")
+def eval_(
+    gold: Annotated[Path, typer.Argument(help="Gold pairs: JSONL with id, spun, original[, must_fix].")],
+    out: Annotated[
+        Optional[Path], typer.Option("--out", help="Write outputs (JSONL) here and a CSV summary beside it.")
+    ] = None,
+    min_confidence: ThresholdOpt = None,
+    lexicon: LexiconOpt = None,
+    config_file: ConfigOpt = None,
+    isolated: IsolatedOpt = False,
+    worst: Annotated[int, typer.Option("--worst", min=0, help="How many worst examples to show.")] = 5,
+    verbose: VerboseOpt = False,
+) -> None:
+    """Score the pipeline against gold pairs: fixed, missed, damaged, precision, recall, F0.5."""
+
+    def body() -> int:
+        from .evaluate import eval_main
+
+        config = _config(config_file, isolated, min_confidence, lexicon, None, None, None)
+        return eval_main(gold, out, config, worst=worst)
+
+    raise typer.Exit(_run_guarded(verbose, body))
+
+
 @app.command()
 def spin(
     paths: PathsArg,

@@ -213,3 +213,19 @@ def test_spin_command_writes_deterministic_gold(runner, tmp_path):
     assert all(set(r) == {"id", "spun", "original", "must_fix"} for r in records)
     assert any(r["must_fix"] for r in records)
     assert runner.invoke(app, ["spin", str(source)]).exit_code == 2  # --seed is required
+
+
+def test_eval_command_scores_gold(runner, tmp_path):
+    gold = tmp_path / "gold.jsonl"
+    records = [
+        {"id": "a", "spun": "We used counterfeit consciousness.", "original": "We used artificial intelligence."},
+        {"id": "b", "spun": "The committee met today.", "original": "The committee met today."},
+    ]
+    gold.write_text("".join(json.dumps(r) + "\n" for r in records))
+    out = tmp_path / "out.jsonl"
+    result = runner.invoke(app, ["eval", str(gold), "--out", str(out)])
+    assert result.exit_code == 0, result.stderr
+    assert "F0.5" in result.stdout + result.stderr
+    outputs = [json.loads(line) for line in out.read_text().splitlines()]
+    assert outputs[0]["output"] == "We used artificial intelligence."
+    assert runner.invoke(app, ["eval", str(tmp_path / "missing.jsonl")]).exit_code == 2
