@@ -43,6 +43,11 @@ class Config:
     glob: tuple[str, ...] = tuple(_DEFAULTS["glob"])
     exclude: tuple[str, ...] = tuple(_DEFAULTS["exclude"])
     jobs: int = _DEFAULTS["jobs"]
+    lm_model: str = _DEFAULTS["lm_model"]
+    embedding_model: str = _DEFAULTS["embedding_model"]
+    ngram_model: str = _DEFAULTS["ngram_model"]
+    model_threads: int = _DEFAULTS["model_threads"]
+    lm_right_context: int = _DEFAULTS["lm_right_context"]
 
     def replace(self, **changes: Any) -> Config:
         """A copy with the given (non-None) fields changed and validated."""
@@ -87,6 +92,10 @@ def from_mapping(data: dict[str, Any], origin: str, base: Config | None = None, 
             if isinstance(value, bool) or not isinstance(value, int | float):
                 raise ConfigError(f"{origin}: {raw_key} must be a number")
             changes[key] = float(value)
+        elif kind == "str":
+            if not isinstance(value, str):
+                raise ConfigError(f"{origin}: {raw_key} must be a string")
+            changes[key] = value
         elif kind == "int":
             if isinstance(value, bool) or not isinstance(value, int):
                 raise ConfigError(f"{origin}: {raw_key} must be a whole number")
@@ -101,6 +110,19 @@ def validate(config: Config, origin: str) -> Config:
         raise ConfigError(f"{origin}: ambiguity-margin must be between 0 and 1")
     if config.jobs < 0:
         raise ConfigError(f"{origin}: jobs must be 0 (all cores) or more")
+    if config.model_threads < 0:
+        raise ConfigError(f"{origin}: model-threads must be 0 (all cores) or more")
+    if config.lm_right_context < -1:
+        raise ConfigError(f"{origin}: lm-right-context must be -1 (to the end of the sentence) or more")
+    from .models.registry import names
+
+    for kind, name, key in (
+        ("lm", config.lm_model, "lm-model"),
+        ("embedding", config.embedding_model, "embedding-model"),
+        ("ngram", config.ngram_model, "ngram-model"),
+    ):
+        if name not in names(kind):
+            raise ConfigError(f"{origin}: unknown {key} {name!r}; known: {', '.join(names(kind))}")
     from .detect import DETECTORS
 
     unknown = [d for d in config.detectors if d not in DETECTORS]

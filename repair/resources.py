@@ -1,21 +1,46 @@
-"""Heavy shared objects (compiled lexicons, later models), loaded lazily, once per process.
+"""Heavy shared objects (compiled lexicons, scoring models), loaded lazily, once per process.
 
 Workers in a process pool or on a Dask cluster each build their own copy on
-first use and then reuse it for every document they are given.
+first use and then reuse it for every document they are given. Nothing is
+loaded until a stage asks for it: clean text that never reaches the language
+model never pays for loading it.
 """
 
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from functools import cached_property
 from importlib import resources as importlib_resources
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from .config import Config
 from .lexicon import Lexicon, phrase_key
 
+if TYPE_CHECKING:
+    from .models.causal_lm import CausalLM
+    from .models.embedding import SentenceEncoder
+    from .models.frequency import WordFrequency
+    from .models.ngram import NGramLM
+
 _LOCK = threading.Lock()
 _CACHE: dict[tuple[object, ...], Resources] = {}
+_MODELS: dict[tuple[object, ...], Any] = {}
+_MODELS_LOCK = threading.Lock()
+
+
+def shared_model(key: tuple[object, ...], load: Callable[[], Any]) -> Any:
+    """One instance per process of each model with the same settings, whatever the config.
+
+    Two configs that differ only in thresholds or lexicons share one loaded
+    language model rather than holding two copies in memory.
+    """
+    with _MODELS_LOCK:
+        found = _MODELS.get(key)
+        if found is None:
+            found = _MODELS[key] = load()
+        return found
 
 
 def builtin_lexicon_dir() -> Path:
@@ -43,6 +68,52 @@ class Resources:
     @cached_property
     def ignored_keys(self) -> frozenset[tuple[str, ...]]:
         return frozenset(phrase_key(p) for p in self.config.ignore_phrases if phrase_key(p))
+
+    @cached_property
+    def causal_lm(self) -> CausalLM:
+        """The fluency model (``lm-model``), sharing each sentence prefix across candidates."""
+        from .models.causal_lm import CausalLM, prepare_weights
+        from .models.registry import cache_dir, spec
+
+        model = spec("lm", self.config.lm_model)
+        window = None if self.config.lm_right_context < 0 else self.config.lm_right_context
+        threads = self.config.model_threads
+        return shared_model(
+            ("lm", model.name, threads, window),
+            lambda: CausalLM(
+                prepare_weights(model.locate(), model.run_as, cache_dir()),
+                start_token=model.start_token,
+                n_threads=threads,
+                right_context=window,
+            ),
+        )
+
+    @cached_property
+    def ngram_lm(self) -> NGramLM:
+        """The fast word 3-gram pre-filter (``ngram-model``)."""
+        from .models.ngram import NGramLM
+        from .models.registry import spec
+
+        model = spec("ngram", self.config.ngram_model)
+        return shared_model(("ngram", model.name), lambda: NGramLM(model.locate()))
+
+    @cached_property
+    def encoder(self) -> SentenceEncoder:
+        """Sentence embeddings (``embedding-model``) for meaning kept and context fit."""
+        from .models.embedding import SentenceEncoder
+        from .models.registry import spec
+
+        model = spec("embedding", self.config.embedding_model)
+        threads = self.config.model_threads
+        return shared_model(
+            ("embedding", model.name, threads), lambda: SentenceEncoder(model.locate(), n_threads=threads)
+        )
+
+    @cached_property
+    def word_frequency(self) -> WordFrequency:
+        from .models.frequency import WordFrequency
+
+        return shared_model(("wordfreq",), WordFrequency)
 
     @classmethod
     def for_config(cls, config: Config) -> Resources:

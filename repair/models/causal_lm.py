@@ -1,0 +1,487 @@
+"""Fluency from a small causal language model (GGUF weights, run by llama.cpp).
+
+The question a ranker asks is "which of these fillers makes the sentence most
+likely?". All variants of one span share the text before the span, so this
+module evaluates that prefix *once* and every variant's remainder in the same
+batched ``llama_decode`` call: the prefix tokens belong to every variant's
+sequence in llama.cpp's unified KV cache, each remainder to its own sequence,
+and the attention mask keeps the variants apart. On a 135M-parameter model the
+cost is linear in tokens (about 250-600 tokens/s on two cores, see
+``reports/signals.md``), so sharing the prefix and capping the right context
+(``right_context`` tokens after the filler) are what make it affordable.
+
+It uses llama-cpp-python's low-level C bindings rather than its ``Llama``
+class: the high-level class keeps one sequence and a full ``n_ctx x n_vocab``
+logits matrix, which is both slower for this job and several hundred MB larger.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import logging
+import os
+import tempfile
+import threading
+import weakref
+from collections import OrderedDict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from . import VariantSet
+
+_BACKEND_LOCK = threading.Lock()
+_BACKEND_READY = False
+
+
+@dataclass(frozen=True, slots=True)
+class LMScore:
+    """The language model's verdict on one variant.
+
+    ``logprob`` is the natural-log probability of the variant's tokens that were
+    scored: the whole sentence, or the sentence up to ``right_context`` tokens
+    after the filler. ``filler_logprob`` covers only the filler's own tokens
+    (with the space before it): how expected the filler is from the left
+    context alone.
+    """
+
+    logprob: float
+    n_tokens: int
+    filler_logprob: float
+    filler_tokens: int
+
+
+def _llama() -> Any:
+    """Import llama_cpp quietly and initialise its backend once per process."""
+    global _BACKEND_READY
+    # llama-cpp-python routes llama.cpp's log through this logger; without a level
+    # it prints every tensor it loads to stderr.
+    logging.getLogger("llama-cpp-python").setLevel(logging.ERROR)
+    import llama_cpp
+
+    with _BACKEND_LOCK:
+        if not _BACKEND_READY:
+            llama_cpp.llama_backend_init()
+            _BACKEND_READY = True
+    return llama_cpp
+
+
+_FTYPES = {"f32": 0, "f16": 1}
+
+
+def prepare_weights(path: str | Path, dtype: str, cache: Path) -> Path:
+    """The shipped GGUF, converted once to ``dtype`` ("f16"/"f32") in ``cache``; or as shipped.
+
+    Why convert: with 4-bit weights llama.cpp quantizes the activations too, and
+    picks a different matrix kernel as the batch grows, so the same sentence
+    scored in a batch of 4 or of 8 sequences differs by up to a nat, and a run's
+    output would depend on how its documents were batched. Dequantized 16-bit
+    weights give the same score (within 0.02) whatever the batch, and run about
+    twice as fast on AVX-512 CPUs (``reports/signals.md``). The conversion is a
+    local, deterministic rewrite of the shipped file (well under a second);
+    nothing is downloaded. Written to a temporary name and renamed, so a
+    concurrent or interrupted conversion never leaves a half file in place.
+    """
+    source = Path(path)
+    if dtype in ("", "packaged"):
+        return source
+    if dtype not in _FTYPES:
+        raise ValueError(f"unknown weight type {dtype!r}; use one of: packaged, {', '.join(_FTYPES)}")
+    stat = source.stat()
+    target = cache / f"{source.stem}.{stat.st_size}.{dtype}.gguf"
+    if target.exists():
+        return target
+    lib = _llama()
+    try:
+        cache.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=target.name, suffix=".part", dir=cache)
+    except OSError:  # no writable cache (read-only home): convert into the temp folder
+        cache = Path(tempfile.gettempdir()) / "repair-models"
+        cache.mkdir(parents=True, exist_ok=True)
+        target = cache / target.name
+        if target.exists():
+            return target
+        fd, tmp = tempfile.mkstemp(prefix=target.name, suffix=".part", dir=cache)
+    os.close(fd)
+    try:
+        params = lib.llama_model_quantize_default_params()
+        params.ftype = _FTYPES[dtype]
+        params.allow_requantize = True
+        params.nthread = 1
+        status = lib.llama_model_quantize(str(source).encode(), tmp.encode(), params)
+        if status != 0:
+            raise RuntimeError(f"llama.cpp could not convert {source.name} to {dtype} (status {status})")
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, target)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+    return target
+
+
+def _free(lib: Any, model: Any, ctx: Any, batch: Any) -> None:
+    lib.llama_batch_free(batch)
+    lib.llama_free(ctx)
+    lib.llama_model_free(model)
+
+
+@dataclass(slots=True)
+class _Group:
+    """One decode unit: a shared prefix and the remainders that follow it."""
+
+    prefix: list[int]
+    rests: list[list[int]]
+    heads: list[int]  # how many leading tokens of each rest are the filler
+
+
+class CausalLM:
+    """Log-probabilities of sentences and of span variants from a GGUF model.
+
+    ``right_context`` (tokens scored after the filler; ``None`` = to the end of
+    the text) trades a little accuracy for speed. ``max_sequences`` variants
+    share one decode; ``n_ctx`` caps the tokens of one decode (the logits of
+    every scored token are kept, ``n_vocab`` floats each, so this also bounds
+    memory: 512 tokens x 49,152 x 4 bytes = 100 MB for SmolLM2).
+    """
+
+    name = "causal-lm"
+
+    def __init__(
+        self,
+        model_path: str | Path,
+        *,
+        start_token: str = "",
+        n_threads: int = 0,
+        n_ctx: int = 512,
+        max_sequences: int = 32,
+        right_context: int | None = None,
+        cache_size: int = 50_000,
+    ) -> None:
+        lib = _llama()
+        self._lib = lib
+        self.model_path = Path(model_path)
+        self.right_context = right_context
+        self.n_ctx = n_ctx
+        self.max_sequences = max_sequences
+        threads = n_threads or os.cpu_count() or 1
+
+        mparams = lib.llama_model_default_params()
+        model = lib.llama_model_load_from_file(str(self.model_path).encode(), mparams)
+        if not model:
+            raise RuntimeError(f"llama.cpp could not load {self.model_path.name}")
+        cparams = lib.llama_context_default_params()
+        cparams.n_ctx = n_ctx
+        cparams.n_batch = n_ctx
+        cparams.n_ubatch = n_ctx
+        cparams.n_seq_max = max_sequences
+        cparams.kv_unified = True  # prefix cells are shared by every variant's sequence
+        cparams.n_threads = threads
+        cparams.n_threads_batch = threads
+        cparams.no_perf = True
+        ctx = lib.llama_init_from_model(model, cparams)
+        if not ctx:
+            lib.llama_model_free(model)
+            raise RuntimeError(f"llama.cpp could not create a context for {self.model_path.name}")
+        batch = lib.llama_batch_init(n_ctx, 0, max_sequences)
+        self._model, self._ctx, self._batch = model, ctx, batch
+        self._memory = lib.llama_get_memory(ctx)
+        self._vocab = lib.llama_model_get_vocab(model)
+        self.n_vocab = int(lib.llama_vocab_n_tokens(self._vocab))
+        self._finalizer = weakref.finalize(self, _free, lib, model, ctx, batch)
+        self._lock = threading.RLock()
+        self._cache: OrderedDict[tuple[object, ...], LMScore] = OrderedDict()
+        self._cache_size = cache_size
+        self.start_token = self._start_token(start_token)
+        self.tokens_evaluated = 0  # decoded tokens, for speed reports
+
+    # -- tokens ---------------------------------------------------------------
+
+    def tokenize(self, text: str, special: bool = False) -> list[int]:
+        data = text.encode("utf-8")
+        if not data:
+            return []
+        size = len(data) + 8
+        buf = (ctypes.c_int32 * size)()
+        n = self._lib.llama_tokenize(self._vocab, data, len(data), buf, size, False, special)
+        if n < 0:  # buffer too small (cannot happen for byte-level BPE, but be safe)
+            size = -n
+            buf = (ctypes.c_int32 * size)()
+            n = self._lib.llama_tokenize(self._vocab, data, len(data), buf, size, False, special)
+        return list(buf[:n])
+
+    def piece(self, token: int) -> bytes:
+        buf = ctypes.create_string_buffer(64)
+        n = self._lib.llama_token_to_piece(self._vocab, token, buf, 64, 0, False)
+        return buf.raw[: max(n, 0)]
+
+    def _start_token(self, text: str) -> int:
+        """The token every text is conditioned on (the model's document start)."""
+        if text:
+            found = self.tokenize(text, special=True)
+            if len(found) == 1:
+                return found[0]
+        return int(self._lib.llama_vocab_bos(self._vocab))
+
+    # -- public scoring -------------------------------------------------------
+
+    def sentence_logprobs(self, texts: Sequence[str]) -> list[float]:
+        """Natural-log probability of each whole text (all tokens, after the start token)."""
+        sets = [VariantSet(t, 0, len(t), (t,)) for t in texts]
+        return [row[0].logprob for row in self.score_sets(sets, whole=True)]
+
+    def score_variants(self, sets: Sequence[VariantSet]) -> list[list[float]]:
+        """The uniform scorer interface: ``logprob`` of each variant."""
+        return [[s.logprob for s in row] for row in self.score_sets(sets)]
+
+    def score_sets(self, sets: Sequence[VariantSet], whole: bool = False) -> list[list[LMScore]]:
+        """An :class:`LMScore` per filler per set, sharing each set's prefix in the decode.
+
+        ``whole`` scores every variant to the end of its text, whatever ``right_context`` says.
+        """
+        window = None if whole else self.right_context
+        results: list[list[LMScore | None]] = [[None] * len(vs.fillers) for vs in sets]
+        groups: list[_Group] = []
+        owners: list[list[tuple[int, int, tuple[object, ...]]]] = []
+        with self._lock:
+            for i, vs in enumerate(sets):
+                missing = []
+                for j, filler in enumerate(vs.fillers):
+                    key = (vs.text, vs.start, vs.end, filler, window)
+                    hit = self._cache.get(key)
+                    if hit is not None:
+                        self._cache.move_to_end(key)
+                        results[i][j] = hit
+                    else:
+                        missing.append((j, filler, key))
+                if not missing:
+                    continue
+                prefix, rests, heads = self._split(vs, [f for _, f, _ in missing], window)
+                for chunk in self._chunks(prefix, list(zip(missing, rests, heads, strict=True))):
+                    p, items = chunk
+                    groups.append(_Group(p, [r for _, r, _ in items], [h for _, _, h in items]))
+                    owners.append([(i, j, key) for (j, _, key), _, _ in items])
+            if groups:
+                scored = self._run(groups)
+                for group_owners, group_scores in zip(owners, scored, strict=True):
+                    for (i, j, key), score in zip(group_owners, group_scores, strict=True):
+                        results[i][j] = score
+                        self._remember(key, score)
+        return [[s for s in row if s is not None] for row in results]
+
+    def token_logprobs(self, text: str) -> list[tuple[int, int, float]]:
+        """``(start, end, logprob)`` per token, in character offsets of ``text``.
+
+        The detector's "surprise" signal: a spun word is usually a token the
+        model did not expect here. Offsets come from the tokens' byte pieces;
+        text the tokenizer does not reproduce byte for byte gets no offsets
+        past the first mismatch.
+        """
+        tokens = self.tokenize(text)[: self.n_ctx - 1]
+        if not tokens:
+            return []
+        with self._lock:
+            (scores,) = self._decode_groups([_Group([self.start_token], [tokens], [len(tokens)])])
+        per_token = scores[1][0]
+        data = text.encode("utf-8")
+        out: list[tuple[int, int, float]] = []
+        pos = 0
+        for tok, lp in zip(tokens, per_token, strict=True):
+            piece = self.piece(tok)
+            if data[pos : pos + len(piece)] != piece:
+                break
+            start = len(data[:pos].decode("utf-8", errors="ignore"))
+            pos += len(piece)
+            end = len(data[:pos].decode("utf-8", errors="ignore"))
+            out.append((start, end, float(lp)))
+        return out
+
+    def close(self) -> None:
+        self._finalizer()
+
+    # -- internals --------------------------------------------------------------
+
+    def _remember(self, key: tuple[object, ...], score: LMScore) -> None:
+        self._cache[key] = score
+        if len(self._cache) > self._cache_size:
+            self._cache.popitem(last=False)
+
+    def _split(
+        self, vs: VariantSet, fillers: list[str], window: int | None
+    ) -> tuple[list[int], list[list[int]], list[int]]:
+        """Tokens of the shared prefix and of each filler's remainder.
+
+        The cut goes before the whitespace that precedes the span: byte-level BPE
+        tokenizers glue a space to the *following* word, so the prefix tokenized
+        alone is exactly the prefix of the tokenized whole sentence.
+        """
+        cut = vs.start
+        while cut > 0 and vs.text[cut - 1].isspace():
+            cut -= 1
+        prefix = [self.start_token, *self.tokenize(vs.text[:cut])]
+        gap, tail = vs.text[cut : vs.start], vs.text[vs.end :]
+        rests, heads = [], []
+        for filler in fillers:
+            rest = self.tokenize(gap + filler + tail)
+            head = min(len(self.tokenize(gap + filler)), len(rest))
+            if window is not None:
+                rest = rest[: head + window]
+            rests.append(rest)
+            heads.append(head)
+        return prefix, rests, heads
+
+    def _chunks(self, prefix: list[int], items: list[Any]) -> list[tuple[list[int], list[Any]]]:
+        """Split one set's variants into decodes that fit ``n_ctx`` and ``max_sequences``.
+
+        A prefix too long to fit next to its longest remainder keeps its start
+        token and its last tokens (the context nearest the span matters most).
+        """
+        longest = max(len(r) for _, r, _ in items)
+        room = self.n_ctx - 1
+        if longest > room - 1:  # the remainder alone does not fit: score its start only
+            items = [(m, r[: room - 1], min(h, room - 1)) for m, r, h in items]
+            longest = room - 1
+        if len(prefix) + longest > self.n_ctx:
+            keep = self.n_ctx - longest - 1
+            prefix = [prefix[0], *prefix[len(prefix) - keep :]] if keep > 0 else prefix[:1]
+        chunks: list[tuple[list[int], list[Any]]] = []
+        current: list[Any] = []
+        used = len(prefix)
+        for item in items:
+            size = len(item[1])
+            if current and (used + size > self.n_ctx or len(current) >= self.max_sequences):
+                chunks.append((prefix, current))
+                current, used = [], len(prefix)
+            current.append(item)
+            used += size
+        chunks.append((prefix, current))
+        return chunks
+
+    def _run(self, groups: list[_Group]) -> list[list[LMScore]]:
+        """Pack groups into as few decodes as fit, and turn token log-probs into scores."""
+        out: list[list[LMScore]] = []
+        pending: list[_Group] = []
+        used = seqs = 0
+        for group in groups:
+            size = len(group.prefix) + sum(len(r) for r in group.rests)
+            if pending and (used + size > self.n_ctx or seqs + len(group.rests) > self.max_sequences):
+                out.extend(self._finish(pending))
+                pending, used, seqs = [], 0, 0
+            pending.append(group)
+            used += size
+            seqs += len(group.rests)
+        if pending:
+            out.extend(self._finish(pending))
+        return out
+
+    def _finish(self, groups: list[_Group]) -> list[list[LMScore]]:
+        decoded = self._decode_groups(groups)
+        out = []
+        for group, (prefix_lp, rest_lps) in zip(groups, decoded, strict=True):
+            row = []
+            for lps, head in zip(rest_lps, group.heads, strict=True):
+                row.append(
+                    LMScore(
+                        logprob=float(prefix_lp + lps.sum()),
+                        n_tokens=len(group.prefix) - 1 + len(lps),
+                        filler_logprob=float(lps[:head].sum()),
+                        filler_tokens=head,
+                    )
+                )
+            out.append(row)
+        return out
+
+    def _decode_groups(self, groups: list[_Group]) -> list[tuple[float, list[np.ndarray]]]:
+        """One ``llama_decode`` over all groups; log-probs of every token after the start.
+
+        Returns per group the prefix's log-probability and, per remainder, the
+        log-probability of each of its tokens.
+        """
+        lib, batch = self._lib, self._batch
+        lib.llama_memory_clear(self._memory, True)
+        n = 0
+        seq = 0
+        rows: list[int] = []  # output row -> batch index (outputs come back in batch order)
+        targets: list[int] = []  # token each output row must predict (-1: none)
+        layout: list[tuple[int, list[tuple[int, int]]]] = []  # per group: prefix row0, (row0, len) per rest
+        for group in groups:
+            seq_ids = list(range(seq, seq + len(group.rests)))
+            seq += len(group.rests)
+            p = len(group.prefix)
+            prefix_row0 = len(rows)
+            for pos, tok in enumerate(group.prefix):
+                batch.token[n] = tok
+                batch.pos[n] = pos
+                batch.n_seq_id[n] = len(seq_ids)
+                for k, s in enumerate(seq_ids):
+                    batch.seq_id[n][k] = s
+                batch.logits[n] = 1
+                rows.append(n)
+                targets.append(group.prefix[pos + 1] if pos + 1 < p else -1)
+                n += 1
+            rest_rows = []
+            for s, rest in zip(seq_ids, group.rests, strict=True):
+                rest_rows.append((len(rows), len(rest)))
+                for k, tok in enumerate(rest):
+                    batch.token[n] = tok
+                    batch.pos[n] = p + k
+                    batch.n_seq_id[n] = 1
+                    batch.seq_id[n][0] = s
+                    last = k == len(rest) - 1
+                    batch.logits[n] = 0 if last else 1
+                    if not last:
+                        rows.append(n)
+                        targets.append(rest[k + 1])
+                    n += 1
+            layout.append((prefix_row0, rest_rows))
+        batch.n_tokens = n
+        status = lib.llama_decode(self._ctx, batch)
+        if status != 0:
+            raise RuntimeError(f"llama_decode failed with status {status} on {n} tokens")
+        self.tokens_evaluated += n
+        logits = np.ctypeslib.as_array(lib.llama_get_logits(self._ctx), shape=(len(rows), self.n_vocab))
+        logprob_rows = _pick_logprobs(logits, targets)
+        full = _log_softmax_rows(logits, [i for i, t in enumerate(targets) if t < 0])
+        out: list[tuple[float, list[np.ndarray]]] = []
+        for group, (prefix_row0, rest_rows) in zip(groups, layout, strict=True):
+            p = len(group.prefix)
+            prefix_lp = float(logprob_rows[prefix_row0 : prefix_row0 + p - 1].sum())
+            last_prefix = full[prefix_row0 + p - 1]
+            per_rest = []
+            for (row0, length), rest in zip(rest_rows, group.rests, strict=True):
+                if length == 0:
+                    per_rest.append(np.zeros(0, dtype=np.float64))
+                    continue
+                first = float(last_prefix[rest[0]])
+                inner = logprob_rows[row0 : row0 + length - 1]
+                per_rest.append(np.concatenate([[first], inner]).astype(np.float64))
+            out.append((prefix_lp, per_rest))
+        return out
+
+
+def _logsumexp(rows: np.ndarray) -> np.ndarray:
+    top = rows.max(axis=1)
+    return np.log(np.exp(rows - top[:, None]).sum(axis=1)) + top
+
+
+def _pick_logprobs(logits: np.ndarray, targets: list[int]) -> np.ndarray:
+    """Log-probability of each row's target token (``nan`` where there is none)."""
+    target = np.asarray(targets)
+    has = target >= 0
+    out = np.full(len(targets), np.nan, dtype=np.float64)
+    if has.any():
+        idx = np.nonzero(has)[0]
+        picked = logits[idx, target[idx]]
+        out[idx] = picked - _logsumexp(logits[idx])
+    return out
+
+
+def _log_softmax_rows(logits: np.ndarray, which: list[int]) -> dict[int, np.ndarray]:
+    """Full log-softmax of a few rows (the last prefix row, shared by all variants)."""
+    if not which:
+        return {}
+    sub = logits[which]
+    norm = sub - _logsumexp(sub)[:, None]
+    return {i: norm[k] for k, i in enumerate(which)}

