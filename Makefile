@@ -16,6 +16,11 @@ $(STAMP): pyproject.toml Makefile
 	test -x $(PY) || python3 -m venv $(VENV)
 	$(PY) -m pip install --quiet --disable-pip-version-check $(TORCH)
 	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+	@# Thesauri for the spinner and proposer (Debian packages); skipped when present or without apt-get.
+	@if command -v apt-get >/dev/null 2>&1 && { [ ! -f /usr/share/wordnet/data.noun ] || [ ! -f /usr/share/mythes/th_en_US_v2.dat ]; }; then \
+		{ apt-get update -qq && apt-get install -y -qq wordnet-base mythes-en-us; } \
+		|| echo "warning: could not install wordnet-base mythes-en-us; those thesauri stay unavailable" >&2; \
+	fi
 	touch $(STAMP)
 
 run: $(STAMP)
