@@ -202,7 +202,7 @@ def spaced_clitic(text: str) -> Iterator[ArtifactHit]:
             m.end(),
             m.group(1) + m.group(2) + m.group(3),
             0.85,
-            "a contraction split by a tokenizer (\"it 's\")",
+            'a contraction split by a tokenizer ("it \'s")',
         )
 
 
@@ -320,7 +320,7 @@ def broken_name(text: str) -> Iterator[ArtifactHit]:
     lower = [w.lower() for w in words]
     taken_until = -1
     for i in range(len(words)):
-        if i < taken_until or not words[i][:1].isupper() and lower[i] not in ("of", "the", "and", "for"):
+        if i < taken_until or (not words[i][:1].isupper() and lower[i] not in ("of", "the", "and", "for")):
             continue
         for n in table.lengths:
             if i + n > len(words):

@@ -127,13 +127,14 @@ def main() -> int:
 
     def swappable(name: tuple[str, ...]) -> bool:
         return any(
-            w not in CONNECTORS and not ROMAN.match(w) and WORD_RE.fullmatch(w) and zipf_frequency(w.lower(), "en") >= 3.5
+            w not in CONNECTORS
+            and not ROMAN.match(w)
+            and WORD_RE.fullmatch(w)
+            and zipf_frequency(w.lower(), "en") >= 3.5
             for w in name
         )
 
-    frequent = [
-        name for name, n in counts.items() if n >= MIN_COUNT and docs[name] >= MIN_DOCS and swappable(name)
-    ]
+    frequent = [name for name, n in counts.items() if n >= MIN_COUNT and docs[name] >= MIN_DOCS and swappable(name)]
     # A phrase written in lower case about as often as capitalised is a term in a
     # title-cased heading ("Large Language Models"), not a name.
     lower_counts = count_lower({" " + " ".join(name).lower() + " " for name in frequent}, lowered)
