@@ -84,7 +84,7 @@ def main() -> int:
     ranks: list[int] = []
     misses: dict[str, list[tuple[str, str]]] = defaultdict(list)
     spun_texts: list[str] = []
-    for n, (doc_id, text) in enumerate(docs):
+    for n, (_doc_id, text) in enumerate(docs):
         spun = spin_text(text, seed=args.seed * 100_003 + n)
         spun_texts.append(spun.text)
         artifact_hints: dict[tuple[int, int], list[str]] | None = None

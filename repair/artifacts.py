@@ -351,7 +351,7 @@ def _name_hit(table: NameTable, window: tuple[str, ...], words: list[str]) -> tu
         spun = words[slot]
         if not spun[:1].isupper() or len(spun) < 3:
             continue
-        key = window[:slot] + ("*",) + window[slot + 1 :]
+        key = (*window[:slot], "*", *window[slot + 1 :])
         for name in table.slots.get(key, ()):
             if _is_swap(name[slot].lower(), spun.lower()):
                 return name, slot

@@ -175,7 +175,7 @@ def main() -> int:
 
     rows: set[tuple[str, str, str, str, int, int, str]] = set()
     by_original: dict[tuple[str, str], list[tuple[float, str, str, str]]] = defaultdict(list)
-    for spun, orig, source, pos, rank in links:
+    for spun, orig, source, pos, _rank in links:
         n_orig, n_spun = count(orig), count(spun)
         if n_orig < PHRASE_MIN_ORIGINAL or n_spun > PHRASE_MAX_SPUN_RATIO * n_orig:
             continue
