@@ -50,6 +50,7 @@ __all__ = [
     "SynonymLink",
     "available_sources",
     "forward",
+    "headwords",
     "iter_links",
     "missing_sources",
     "parse_moby_line",
@@ -347,6 +348,7 @@ class _MyThes:
 
 _LOCK = threading.Lock()
 _LOADED: dict[str, _Moby | _WordNet | _MyThes] = {}
+_HEADWORDS: dict[str, frozenset[str]] = {}
 
 
 def _load(source: str) -> _Moby | _WordNet | _MyThes:
@@ -384,6 +386,7 @@ def clear_cache() -> None:
     """Forget loaded sources and memoised look-ups (tests point the loaders at other files)."""
     with _LOCK:
         _LOADED.clear()
+        _HEADWORDS.clear()
     _links.cache_clear()
 
 
@@ -406,6 +409,16 @@ def forward(word: str, sources: Sequence[str] | None = None) -> list[SynonymLink
     for source in names:
         out.extend(_links(source, key))
     return out
+
+
+def headwords(source: str) -> frozenset[str]:
+    """Every lookup key of one source (lower case, single spaces), for matching phrases in text."""
+    found = _HEADWORDS.get(source)
+    if found is None:
+        loaded = _load(source)
+        found = frozenset(loaded.keys())
+        _HEADWORDS[source] = found
+    return found
 
 
 def iter_links(source: str) -> Iterator[SynonymLink]:

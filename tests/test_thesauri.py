@@ -166,3 +166,11 @@ def _take(it: Iterator[SynonymLink], n: int) -> Iterator[SynonymLink]:
         if i >= n:
             return
         yield item
+
+
+def test_headwords_are_lookup_keys(fixture_sources: None) -> None:
+    assert thesauri.headwords("moby") == frozenset({"blaze", "fire", "in keeping with"})
+    assert "world war ii" in thesauri.headwords("wordnet")
+    assert thesauri.headwords("mythes") == frozenset({"fire", "soldier"})
+    for source in thesauri.SOURCES:
+        assert all(thesauri.forward(key, [source]) for key in thesauri.headwords(source))
