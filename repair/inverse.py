@@ -41,7 +41,7 @@ from dataclasses import dataclass
 from functools import cache, lru_cache
 from importlib import resources as importlib_resources
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -64,6 +64,9 @@ _POS_CODES = {"": 0, "n": 1, "v": 2, "a": 3, "r": 4}
 _POS_NAMES = {v: k for k, v in _POS_CODES.items()}
 _UPOS_OF_POS = {"n": "NOUN", "v": "VERB", "a": "ADJ", "r": "ADV"}
 _SCORE_SCALE = 65535
+_MASK_NAMES = tuple(
+    tuple(name for bit, name in enumerate(SOURCE_BITS) if mask >> bit & 1) for mask in range(1 << len(SOURCE_BITS))
+)
 
 
 def key_of(text: str) -> str:
@@ -77,8 +80,7 @@ def key_of(text: str) -> str:
     return " ".join(m.group().lower().replace("\u2019", "'") for m in WORD_RE.finditer(text))
 
 
-@dataclass(frozen=True, slots=True)
-class Link:
+class Link(NamedTuple):
     """One inverse candidate: ``text`` may have been spun into the looked-up form.
 
     ``score`` is the prior probability among the form's candidates; ``sources``
@@ -142,14 +144,19 @@ def build_index(
     params: dict[str, Any] | None = None,
     frequency: Any = None,
     commonness: Any = None,
+    only: set[str] | None = None,
 ) -> InverseIndex:
     """Invert forward links (objects with ``headword, synonym, source, pos, sense, rank``).
 
     ``frequency`` maps a headword to its corpus frequency and ``commonness`` a
     synonym to its Zipf value (defaults: wordfreq and the shipped phrase counts);
-    tests pass plain functions to stay independent of word lists.
+    tests pass plain functions to stay independent of word lists. ``only``
+    restricts the index to these spun forms (and their lemmas), with priors
+    computed as in the full index: tuning runs use it to rebuild in seconds.
     """
     params = dict(params or settings())
+    if only is not None:
+        only = _with_lemmas(only)
     if frequency is None:
         frequency = _default_frequency()
     if commonness is None:
@@ -177,6 +184,8 @@ def build_index(
             d = 1.0
         elif link.source in ranked:
             d = _decay(link.source, link.sense, link.rank, params)
+            if commonness(spun) < z0:  # spinners skip rare words even when listed first
+                d *= params["rare-synonym-factor"]
         else:
             d = unranked_weight(spun)
         raw.append((spun, head, link.source, _POS_CODES.get(link.pos, 0), link.sense, link.rank, d))
@@ -189,6 +198,8 @@ def build_index(
     table: dict[str, dict[str, _Acc]] = {}
     best_share: dict[tuple[str, str, str], float] = {}
     for spun, head, source, pos, sense, rank, d in raw:
+        if only is not None and spun not in only:
+            continue
         share = d / totals[(head, source)] / n_sources[head] if source not in curated else 1.0
         # Within one source a pair can be linked by several senses: keep the best share.
         pair = (spun, head, source)
@@ -211,10 +222,16 @@ def build_index(
     freq_cache: dict[str, float] = {}
     alpha, floor = params["frequency-exponent"], params["frequency-floor"]
 
+    function_words = frozenset(params.get("function-words", ()))
+    function_factor = params.get("function-word-factor", 1.0)
+
     def prior(head: str) -> float:
         f = freq_cache.get(head)
         if f is None:
-            f = freq_cache[head] = max(float(frequency(head)), floor) ** alpha
+            f = max(float(frequency(head)), floor) ** alpha
+            if head.lower() in function_words:
+                f *= function_factor
+            freq_cache[head] = f
         return f
 
     if params.get("inflect", True):
@@ -229,6 +246,19 @@ def build_index(
         total = sum(s for _, s, _ in scored) or 1.0
         rows[spun] = [(head, s / total, acc.mask, acc.pos, acc.sense, acc.rank) for head, s, acc in scored]
     return InverseIndex.from_rows(rows, meta={"params": params})
+
+
+def _with_lemmas(forms: set[str]) -> set[str]:
+    """The forms plus the lemma forms they may be inflected from (single words and phrase heads)."""
+    from .inflect import analyses
+
+    out = set(forms)
+    for form in forms:
+        words = form.split(" ")
+        for i, word in enumerate(words):
+            for _, lemma, _ in analyses(word):
+                out.add(" ".join([*words[:i], lemma, *words[i + 1 :]]))
+    return out
 
 
 def _add_inflected(table: dict[str, dict[str, _Acc]]) -> None:
@@ -480,14 +510,7 @@ class InverseIndex:
         lo, hi = int(self._offsets[slot]), int(self._offsets[slot + 1])
         strings = self._strings
         found = tuple(
-            Link(
-                strings[cid],
-                score / _SCORE_SCALE,
-                tuple(name for bit, name in enumerate(SOURCE_BITS) if mask >> bit & 1),
-                _POS_NAMES.get(p, ""),
-                sense,
-                rank,
-            )
+            Link(strings[cid], score / _SCORE_SCALE, _MASK_NAMES[mask], _POS_NAMES.get(p, ""), sense, rank)
             for cid, score, mask, p, sense, rank in zip(
                 self._cand_ids[lo:hi].tolist(),
                 self._scores[lo:hi].tolist(),
