@@ -64,6 +64,14 @@ def artifact_detector(doc: Document, res: Resources) -> list[Span]:
     return detect_artifacts(doc)
 
 
+@register("context")
+def context_detector(doc: Document, res: Resources) -> list[Span]:
+    """Any content word whose inverse-thesaurus candidate fits its context clearly better."""
+    from .context import detect_context
+
+    return detect_context(doc, res)
+
+
 def detect(doc: Document, res: Resources) -> list[Span]:
     spans: list[Span] = []
     for name in res.config.detectors:
