@@ -10,10 +10,15 @@ reporter can explain it, and the rules are plain data-driven regexes.
 from __future__ import annotations
 
 import re
+import tomllib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources as importlib_resources
+from typing import Any
 
 from .model import Candidate, Document, Span
+from .segment import WORD_RE
 
 DETECTOR = "artifact"
 # Doubled words are as often plain typos as spinner residue; below the default
@@ -29,6 +34,20 @@ class ArtifactHit:
     confidence: float
     reason: str
     alternatives: tuple[str, ...] = ()
+
+
+@lru_cache(maxsize=1)
+def _data() -> dict[str, Any]:
+    """The word lists in ``repair/data/artifacts.toml`` (read once)."""
+    text = importlib_resources.files("repair").joinpath("data/artifacts.toml").read_text(encoding="utf-8")
+    return tomllib.loads(text)
+
+
+def _words(*keys: str) -> list[str]:
+    node: Any = _data()
+    for key in keys:
+        node = node[key]
+    return sorted(node, key=lambda w: (-len(w), w))
 
 
 Rule = Callable[[str], Iterator[ArtifactHit]]
@@ -60,15 +79,16 @@ def split_contraction(text: str) -> Iterator[ArtifactHit]:
         )
 
 
-_SPACED_NT = re.compile(
-    rf"\b(do|does|did|is|are|was|were|has|have|had|could|would|should|must|need|ca|wo)\s+(n{_APOS}t)\b", re.I
-)
+@lru_cache(maxsize=1)
+def _spaced_nt() -> re.Pattern[str]:
+    hosts = "|".join(_words("contractions", "nt-hosts"))
+    return re.compile(rf"\b({hosts})\s+(n{_APOS}t)\b", re.I)
 
 
 @rule
 def spaced_contraction(text: str) -> Iterator[ArtifactHit]:
     """ "do n't" -> "don't": tokenizer residue left in the text."""
-    for m in _SPACED_NT.finditer(text):
+    for m in _spaced_nt().finditer(text):
         yield ArtifactHit(
             m.start(),
             m.end(),
@@ -117,15 +137,16 @@ def spintax(text: str) -> Iterator[ArtifactHit]:
         )
 
 
-# Function words that never stand twice in a row in edited prose. "had had",
-# "that that" and "is is" are grammatical, so they are not here.
-_DOUBLE = re.compile(r"\b(the|a|an|of|to|in|on|and|for|with|from|by|at|as|or)\s+(\1)\b", re.I)
+@lru_cache(maxsize=1)
+def _double_function() -> re.Pattern[str]:
+    words = "|".join(_words("doubled", "function-words"))
+    return re.compile(rf"\b({words})\s+(\1)\b", re.I)
 
 
 @rule
 def doubled_word(text: str) -> Iterator[ArtifactHit]:
-    """ "the the" -> "the"."""
-    for m in _DOUBLE.finditer(text):
+    """ "the the" -> "the": a function word doubled (the list is in ``data/artifacts.toml``)."""
+    for m in _double_function().finditer(text):
         yield ArtifactHit(
             m.start(),
             m.end(),
@@ -133,6 +154,235 @@ def doubled_word(text: str) -> Iterator[ArtifactHit]:
             DOUBLED_CONFIDENCE,
             f'the word "{m.group(1)}" doubled (a typo as often as a spin: reported, not written by default)',
         )
+
+
+_DOUBLE_ANY = re.compile(r"\b([a-z]{3,})\s+(\1)\b")
+
+
+@rule
+def doubled_content_word(text: str) -> Iterator[ArtifactHit]:
+    """ "the army army" -> "the army": a lower-case content word doubled.
+
+    Reduplication that is normal English ("very very", "bye bye") and doubled
+    function words (their own rule) are skipped.
+    """
+    allowed = _allowed_doubles()
+    for m in _DOUBLE_ANY.finditer(text):
+        word = m.group(1)
+        if word in allowed:
+            continue
+        yield ArtifactHit(
+            m.start(),
+            m.end(),
+            word,
+            DOUBLED_CONFIDENCE - 0.1,
+            f'the word "{word}" doubled (often a spinner inserting a synonym next to its original)',
+        )
+
+
+@lru_cache(maxsize=1)
+def _allowed_doubles() -> frozenset[str]:
+    return frozenset(_words("doubled", "allowed")) | frozenset(_words("doubled", "function-words"))
+
+
+_SPACED_CLITIC = re.compile(rf"\b([A-Za-z]+)\s+({_APOS})(s|re|ll|ve|d|m)\b(?!{_APOS})")
+
+
+@rule
+def spaced_clitic(text: str) -> Iterator[ArtifactHit]:
+    """ "it 's" -> "it's", "we 're" -> "we're": a clitic split off by a tokenizer."""
+    hosts = frozenset(_words("contractions", "clitic-hosts"))
+    clitics = frozenset(_words("contractions", "clitics"))
+    for m in _SPACED_CLITIC.finditer(text):
+        if m.group(1).lower() not in hosts or m.group(3).lower() not in clitics:
+            continue
+        # An opening quote before a word is not a clitic: "'s" must end the word.
+        yield ArtifactHit(
+            m.start(),
+            m.end(),
+            m.group(1) + m.group(2) + m.group(3),
+            0.85,
+            'a contraction split by a tokenizer ("it \'s")',
+        )
+
+
+_NEG_TOKEN = re.compile(rf"\b([A-Za-z]+?)(n?)({_APOS})t\b")
+
+
+@rule
+def mangled_negative(text: str) -> Iterator[ArtifactHit]:
+    """ "performn't" -> "don't": a negative contraction whose host word was swapped.
+
+    The spinner replaced the first half of a contraction ("do" in "don't") with
+    a synonym and glued the "n't" back on. The host is found by asking the
+    inverted thesaurus which contraction host the glued word is a synonym of;
+    without a thesaurus the rule proposes nothing.
+    """
+    negatives = {w.replace("'", "") for w in _words("contractions", "negatives")}
+    hosts = _words("contractions", "nt-hosts")
+    irregular = _data()["contractions"]["irregular"]
+    for m in _NEG_TOKEN.finditer(text):
+        stem, n, apos = m.group(1), m.group(2), m.group(3)
+        whole = (stem + n + "t").lower()
+        if whole in negatives or stem.lower() in ("can", "don", "won"):
+            continue
+        if not n and stem.lower().endswith("n") and (stem + "t").lower() in negatives:
+            continue
+        originals = _contraction_hosts(stem.lower(), tuple(hosts), tuple(sorted(irregular.items())))
+        if not originals:
+            continue
+        forms = [_negative(h, apos, irregular) for h in originals]
+        forms = [f[:1].upper() + f[1:] if stem[:1].isupper() else f for f in forms]
+        yield ArtifactHit(
+            m.start(),
+            m.end(),
+            forms[0],
+            0.85,
+            f'a contraction whose first word was swapped for a synonym ("{forms[0]}" spun as "{m.group()}")',
+            tuple(forms[1:]),
+        )
+
+
+def _negative(host: str, apos: str, irregular: dict[str, str]) -> str:
+    if host in irregular:
+        return irregular[host].replace("'", apos)
+    return f"{host}n{apos}t"
+
+
+@lru_cache(maxsize=4096)
+def _contraction_hosts(stem: str, hosts: tuple[str, ...], irregular: tuple[tuple[str, str], ...]) -> tuple[str, ...]:
+    """Contraction hosts (and "can", "will", ...) that ``stem`` is a thesaurus synonym of."""
+    from .inverse import default_index
+
+    index = default_index()
+    if index is None:
+        return ()
+    # "ca", "wo", "ai", "sha" are halves of irregular negatives, not words a thesaurus lists.
+    wanted = {h for h in hosts if h not in ("ca", "wo", "ai", "sha")} | {k for k, _ in irregular}
+    found = [(c.score, c.text) for c in index.lookup(stem) if c.text.lower() in wanted]
+    return tuple(t.lower() for _, t in sorted(found, key=lambda x: (-x[0], x[1])))
+
+
+# --------------------------------------------------------------------------- broken names
+
+
+@dataclass(frozen=True, slots=True)
+class NameTable:
+    """Fixed names with one word left out: (words with a ``*`` slot) -> the full names."""
+
+    names: frozenset[tuple[str, ...]]
+    slots: dict[tuple[str, ...], tuple[tuple[str, ...], ...]]
+    lengths: tuple[int, ...]
+
+
+@lru_cache(maxsize=1)
+def name_table() -> NameTable:
+    """Read ``repair/data/fixed_names.tsv`` (built by ``tools/build_fixed_names.py``)."""
+    raw = importlib_resources.files("repair").joinpath("data/fixed_names.tsv").read_text(encoding="utf-8")
+    names: set[tuple[str, ...]] = set()
+    slots: dict[tuple[str, ...], list[tuple[str, ...]]] = {}
+    header_seen = False
+    for line in raw.splitlines():
+        if not line.strip() or line.startswith("#"):
+            continue
+        if not header_seen:
+            header_seen = True
+            continue
+        words = tuple(line.split("\t", 1)[0].split(" "))
+        names.add(tuple(w.lower() for w in words))
+        for i, word in enumerate(words):
+            if not word[:1].isupper() or _ROMAN.match(word) or len(word) < 3:
+                continue
+            key = tuple("*" if j == i else w.lower() for j, w in enumerate(words))
+            slots.setdefault(key, []).append(words)
+    return NameTable(
+        frozenset(names),
+        {k: tuple(v) for k, v in slots.items()},
+        tuple(sorted({len(k) for k in slots}, reverse=True)),
+    )
+
+
+_ROMAN = re.compile(r"^(?:I{1,3}|IV|VI{0,3}|IX|XI{0,3})$")
+
+
+@rule
+def broken_name(text: str) -> Iterator[ArtifactHit]:
+    """ "Supreme Courtroom" -> "Supreme Court": a word of a fixed name swapped for a synonym.
+
+    A run of words matches a listed name in every word but one; that one is
+    capitalised like a name word, is not the same word inflected, and the
+    inverted thesaurus gives the name's word a prior of at least ``min-prior``
+    as its original (``data/artifacts.toml``). Two names can differ by a pair of
+    loose synonyms ("National Conference", "National Congress"), so the
+    confidence grows with that prior and stays below the default threshold
+    unless the swap is a likely one: the ranker decides the rest.
+    """
+    table = name_table()
+    names = _data()["names"]
+    if not table.slots:
+        return
+    matches = list(WORD_RE.finditer(text))
+    words = [m.group() for m in matches]
+    lower = [w.lower() for w in words]
+    taken_until = -1
+    for i in range(len(words)):
+        if i < taken_until or (not words[i][:1].isupper() and lower[i] not in ("of", "the", "and", "for")):
+            continue
+        for n in table.lengths:
+            if i + n > len(words):
+                continue
+            if any(text[matches[k].end() : matches[k + 1].start()] != " " for k in range(i, i + n - 1)):
+                continue
+            window = tuple(lower[i : i + n])
+            if window in table.names:
+                break
+            hit = _name_hit(table, window, words[i : i + n])
+            if hit is None:
+                continue
+            name, slot, prior = hit
+            start, end = matches[i].start(), matches[i + n - 1].end()
+            taken_until = i + n
+            yield ArtifactHit(
+                start,
+                end,
+                " ".join(name),
+                min(0.85, names["base-confidence"] + prior),
+                f'the fixed name "{" ".join(name)}" with "{name[slot]}" swapped for its synonym "{words[i + slot]}"',
+            )
+            break
+
+
+def _name_hit(table: NameTable, window: tuple[str, ...], words: list[str]) -> tuple[tuple[str, ...], int, float] | None:
+    """The name, the slot and the prior that the name's word was spun into the window's word."""
+    least = _data()["names"]["min-prior"]
+    for slot in range(len(window)):
+        spun = words[slot]
+        if not spun[:1].isupper() or len(spun) < 3:
+            continue
+        key = (*window[:slot], "*", *window[slot + 1 :])
+        for name in table.slots.get(key, ()):
+            prior = _swap_prior(name[slot].lower(), spun.lower())
+            if prior >= least:
+                return name, slot, prior
+    return None
+
+
+@lru_cache(maxsize=16384)
+def _swap_prior(original: str, spun: str) -> float:
+    """The inverted thesaurus's prior that ``original`` was spun into ``spun`` (0 for the same word)."""
+    from .inflect import analyses
+
+    if original == spun:
+        return 0.0
+    lemmas = {lemma for _, lemma, _ in analyses(spun)} | {spun}
+    if original in lemmas or {lemma for _, lemma, _ in analyses(original)} & lemmas:
+        return 0.0
+    from .inverse import default_index
+
+    index = default_index()
+    if index is None:
+        return 0.0
+    return index.prior(spun, original)
 
 
 def detect_artifacts(doc: Document) -> list[Span]:

@@ -12,6 +12,7 @@ from importlib import resources as importlib_resources
 from pathlib import Path
 
 from .config import Config
+from .inverse import InverseIndex, default_index
 from .lexicon import Lexicon, phrase_key
 
 _LOCK = threading.Lock()
@@ -39,6 +40,11 @@ class Resources:
         paths = [folder / name for name in self.config.builtin_lexicons]
         paths += [Path(p) for p in self.config.extend_lexicon]
         return Lexicon.from_files(paths)
+
+    @cached_property
+    def inverse_index(self) -> InverseIndex | None:
+        """The inverted thesaurus (None when no thesaurus is installed); built once per machine."""
+        return default_index()
 
     @cached_property
     def ignored_keys(self) -> frozenset[tuple[str, ...]]:

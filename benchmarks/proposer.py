@@ -1,0 +1,182 @@
+"""Benchmark of the candidate proposer (issue 5): recall of true originals, candidates per word, speed.
+
+Spins the *odd-indexed* (held-out) documents of ``../shared/corpora/*.jsonl``
+with the synthetic spinner (``repair.spin``), then asks the proposer for
+candidates on exactly each spun span and checks whether the true original is
+among them, and among the first 10. Artifact substitutions (contractions,
+braces, spintax, doubled words, broken names) are asked of the artifact rules.
+Also reports the mean number of inverse candidates per word of running text and
+the look-up speed alone (``has`` + ``lookup`` per token, index already loaded).
+
+Usage::
+
+    python benchmarks/proposer.py [--corpora DIR] [--docs N] [--seed S] [--out reports/proposer.md]
+
+Timing figures are noisy on a shared machine.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import platform
+import subprocess
+import sys
+import time
+from collections import Counter, defaultdict
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from repair.artifacts import detect_artifacts
+from repair.inverse import default_index, key_of
+from repair.propose import thesaurus_candidates
+from repair.segment import make_doc
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def held_out(corpora: Path, per_file: int) -> list[tuple[str, str]]:
+    """(id, text) of the first ``per_file`` odd-indexed documents of each corpus."""
+    docs: list[tuple[str, str]] = []
+    for path in sorted(corpora.glob("*.jsonl")):
+        taken = 0
+        with path.open(encoding="utf-8") as handle:
+            for index, line in enumerate(handle):
+                if index % 2 == 0:
+                    continue
+                record = json.loads(line)
+                text = record["text"]
+                if path.stem == "sotu":  # one address is ~8,000 words: take a slice
+                    text = text[:6000]
+                docs.append((record["id"], text))
+                taken += 1
+                if taken >= per_file:
+                    break
+    return docs
+
+
+def same(a: str, b: str) -> bool:
+    return key_of(a) == key_of(b)
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--corpora", type=Path, default=ROOT.parent / "shared" / "corpora")
+    ap.add_argument("--docs", type=int, default=60, help="held-out documents per corpus file")
+    ap.add_argument("--seed", type=int, default=5)
+    ap.add_argument("--out", type=Path, default=None, help="also write a markdown report here")
+    args = ap.parse_args()
+
+    from repair.spin import spin_text
+
+    t0 = time.perf_counter()
+    index = default_index()
+    load_s = time.perf_counter() - t0
+    if index is None:
+        print("no thesaurus installed", file=sys.stderr)
+        return 2
+    docs = held_out(args.corpora, args.docs)
+
+    found_any: Counter[str] = Counter()
+    found_top: Counter[str] = Counter()
+    total: Counter[str] = Counter()
+    ranks: list[int] = []
+    misses: dict[str, list[tuple[str, str]]] = defaultdict(list)
+    spun_texts: list[str] = []
+    for n, (_doc_id, text) in enumerate(docs):
+        spun = spin_text(text, seed=args.seed * 100_003 + n)
+        spun_texts.append(spun.text)
+        artifact_hints: dict[tuple[int, int], list[str]] | None = None
+        for sub in spun.substitutions:
+            kind = sub.kind
+            total[kind] += 1
+            if kind in ("word", "phrase"):
+                cands = [c.text for c in thesaurus_candidates(index, sub.spun)]
+            else:
+                if artifact_hints is None:
+                    artifact_hints = {}
+                    for span in detect_artifacts(make_doc(spun.text)):
+                        artifact_hints.setdefault((span.start, span.end), []).extend(h.text for h in span.hints)
+                cands = []
+                for (s, e), texts in sorted(artifact_hints.items()):
+                    if s <= sub.spun_start and sub.spun_end <= e:
+                        # Judge the hint on the whole window it rewrites.
+                        expected = spun.text[s : sub.spun_start] + sub.original + spun.text[sub.spun_end : e]
+                        cands += [sub.original if same(t, expected) else t for t in texts]
+            position = next((i for i, c in enumerate(cands) if same(c, sub.original)), None)
+            if position is None:
+                if len(misses[kind]) < 12:
+                    misses[kind].append((sub.spun, sub.original))
+                continue
+            found_any[kind] += 1
+            ranks.append(position)
+            if position < 10:
+                found_top[kind] += 1
+
+    # Candidates per word and look-up speed over the spun running text.
+    norms = [t.norm for text in spun_texts for t in make_doc(text).tokens]
+    index._cache.clear()
+    t0 = time.perf_counter()
+    n_cands = 0
+    for norm in norms:
+        if index.has(norm):
+            n_cands += len(index.lookup(norm))
+    cold_s = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    for norm in norms:
+        if index.has(norm):
+            index.lookup(norm)
+    warm_s = time.perf_counter() - t0
+
+    all_total = sum(total.values())
+    lines = [
+        "# Proposer benchmark",
+        "",
+        f"- commit `{_commit()}`, {time.strftime('%Y-%m-%d')}, {platform.machine()} "
+        f"({platform.python_version()}); timings are noisy on a shared 2-core machine",
+        f"- held-out docs: {len(docs)} (odd-indexed, first {args.docs} per corpus file), seed {args.seed}",
+        f"- index: {len(index):,} spun forms, loaded in {load_s:.2f} s (first run builds it)",
+        "",
+        "| kind | spans | original among candidates | in top 10 |",
+        "| --- | ---: | ---: | ---: |",
+    ]
+    for kind in sorted(total):
+        lines.append(
+            f"| {kind} | {total[kind]} | {found_any[kind] / total[kind]:.1%} | {found_top[kind] / total[kind]:.1%} |"
+        )
+    lines.append(
+        f"| **all** | {all_total} | {sum(found_any.values()) / all_total:.1%} | "
+        f"{sum(found_top.values()) / all_total:.1%} |"
+    )
+    lines += [
+        "",
+        f"- mean inverse candidates per word of running text: {n_cands / len(norms):.1f} "
+        f"({sum(index.has(x) for x in norms) / len(norms):.1%} of words have any)",
+        f"- look-up speed (has + lookup per token): {len(norms) / cold_s:,.0f} words/s from an empty cache, "
+        f"{len(norms) / warm_s:,.0f} words/s warm ({len(norms):,} words)",
+        "",
+        "## Examples of misses (spun -> original)",
+        "",
+    ]
+    for kind, items in sorted(misses.items()):
+        lines.append(f"- {kind}: " + "; ".join(f"{s!r} -> {o!r}" for s, o in items))
+    report = "\n".join(lines) + "\n"
+    print(report)
+    if args.out:
+        args.out.parent.mkdir(parents=True, exist_ok=True)
+        args.out.write_text(report, encoding="utf-8")
+    return 0
+
+
+def _commit() -> str:
+    try:
+        return subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True, check=True
+        ).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown"
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
