@@ -27,6 +27,8 @@ $(STAMP): pyproject.toml Makefile
 	  { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; } \
 	  || echo "warning: could not install$$missing" >&2; \
 	fi
+	@# Build the inverted thesaurus index once (about 3 minutes; cached per machine).
+	$(PY) tools/build_index.py
 	touch $(STAMP)
 
 run: $(STAMP)

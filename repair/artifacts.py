@@ -206,7 +206,7 @@ def spaced_clitic(text: str) -> Iterator[ArtifactHit]:
         )
 
 
-_NEG_TOKEN = re.compile(rf"\b([A-Za-z]+)(n?)({_APOS})t\b")
+_NEG_TOKEN = re.compile(rf"\b([A-Za-z]+?)(n?)({_APOS})t\b")
 
 
 @rule
@@ -257,7 +257,8 @@ def _contraction_hosts(stem: str, hosts: tuple[str, ...], irregular: tuple[tuple
     index = default_index()
     if index is None:
         return ()
-    wanted = {h for h in hosts if len(h) > 2} | {k for k, _ in irregular}
+    # "ca", "wo", "ai", "sha" are halves of irregular negatives, not words a thesaurus lists.
+    wanted = {h for h in hosts if h not in ("ca", "wo", "ai", "sha")} | {k for k, _ in irregular}
     found = [(c.score, c.text) for c in index.lookup(stem) if c.text.lower() in wanted]
     return tuple(t.lower() for _, t in sorted(found, key=lambda x: (-x[0], x[1])))
 
@@ -310,9 +311,14 @@ def broken_name(text: str) -> Iterator[ArtifactHit]:
 
     A run of words matches a listed name in every word but one; that one is
     capitalised like a name word, is not the same word inflected, and the
-    inverted thesaurus lists the name's word among its possible originals.
+    inverted thesaurus gives the name's word a prior of at least ``min-prior``
+    as its original (``data/artifacts.toml``). Two names can differ by a pair of
+    loose synonyms ("National Conference", "National Congress"), so the
+    confidence grows with that prior and stays below the default threshold
+    unless the swap is a likely one: the ranker decides the rest.
     """
     table = name_table()
+    names = _data()["names"]
     if not table.slots:
         return
     matches = list(WORD_RE.finditer(text))
@@ -333,47 +339,50 @@ def broken_name(text: str) -> Iterator[ArtifactHit]:
             hit = _name_hit(table, window, words[i : i + n])
             if hit is None:
                 continue
-            name, slot = hit
+            name, slot, prior = hit
             start, end = matches[i].start(), matches[i + n - 1].end()
             taken_until = i + n
             yield ArtifactHit(
                 start,
                 end,
                 " ".join(name),
-                0.85,
+                min(0.85, names["base-confidence"] + prior),
                 f'the fixed name "{" ".join(name)}" with "{name[slot]}" swapped for its synonym "{words[i + slot]}"',
             )
             break
 
 
-def _name_hit(table: NameTable, window: tuple[str, ...], words: list[str]) -> tuple[tuple[str, ...], int] | None:
+def _name_hit(table: NameTable, window: tuple[str, ...], words: list[str]) -> tuple[tuple[str, ...], int, float] | None:
+    """The name, the slot and the prior that the name's word was spun into the window's word."""
+    least = _data()["names"]["min-prior"]
     for slot in range(len(window)):
         spun = words[slot]
         if not spun[:1].isupper() or len(spun) < 3:
             continue
         key = (*window[:slot], "*", *window[slot + 1 :])
         for name in table.slots.get(key, ()):
-            if _is_swap(name[slot].lower(), spun.lower()):
-                return name, slot
+            prior = _swap_prior(name[slot].lower(), spun.lower())
+            if prior >= least:
+                return name, slot, prior
     return None
 
 
 @lru_cache(maxsize=16384)
-def _is_swap(original: str, spun: str) -> bool:
-    """True when ``spun`` is a different word that a thesaurus gives as a synonym of ``original``."""
+def _swap_prior(original: str, spun: str) -> float:
+    """The inverted thesaurus's prior that ``original`` was spun into ``spun`` (0 for the same word)."""
     from .inflect import analyses
 
     if original == spun:
-        return False
+        return 0.0
     lemmas = {lemma for _, lemma, _ in analyses(spun)} | {spun}
     if original in lemmas or {lemma for _, lemma, _ in analyses(original)} & lemmas:
-        return False
+        return 0.0
     from .inverse import default_index
 
     index = default_index()
     if index is None:
-        return False
-    return any(c.text.lower() == original for c in index.lookup(spun))
+        return 0.0
+    return index.prior(spun, original)
 
 
 def detect_artifacts(doc: Document) -> list[Span]:

@@ -242,11 +242,14 @@ def fit(spun: str, candidate: str, upos: str | None = None) -> list[str]:
     words = _WORD.findall(core)
     target = words[-1] if words else core
     tags = [t for t in form_tags(core if len(words) > 1 else target) if upos is None or UPOS_OF_TAG[t] == upos]
-    cand_classes = {u for w in _WORD.findall(candidate)[-1:] for u, _, _ in analyses(w)}
+    cand_words = _WORD.findall(candidate)
     out: list[str] = []
     for tag in tags:
-        if tag not in BASE_TAGS and cand_classes and UPOS_OF_TAG[tag] not in cand_classes and upos is None:
-            continue
+        if tag not in BASE_TAGS and upos is None and cand_words:
+            head = cand_words[head_index(cand_words, UPOS_OF_TAG[tag])]
+            classes = {u for u, _, _ in analyses(head)}
+            if classes and UPOS_OF_TAG[tag] not in classes:
+                continue
         out.append(inflect_phrase(candidate, tag))
     if not out:
         out.append(candidate)

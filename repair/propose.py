@@ -46,7 +46,10 @@ def from_hints(doc: Document, span: Span, res: Resources) -> list[Candidate]:
 @register("thesaurus")
 def from_thesaurus(doc: Document, span: Span, res: Resources) -> list[Candidate]:
     """Originals whose thesaurus entries list the span's words (inverse look-up, prior = P(original | spun))."""
-    if span.detector == "artifact":
+    # Lexicon rows and artifact rules already know their original; thesaurus
+    # candidates are for spans found by evidence that does not (LM surprise,
+    # thesaurus back-links).
+    if span.detector in ("artifact", "lexicon"):
         return []
     index = res.inverse_index
     if index is None:

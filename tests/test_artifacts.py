@@ -42,3 +42,39 @@ def test_artifact_rules_leave_normal_text(text):
 def test_every_rule_has_a_docstring():
     for name, rule in RULES.items():
         assert rule.__doc__, name
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("He spoke at the White Home today.", [("White Home", "White House")]),
+        ("She argued before the Supreme Courtroom twice.", [("Supreme Courtroom", "Supreme Court")]),
+        ("I performn't know.", [("performn't", "don't")]),
+        ("They possessn't seen it.", [("possessn't", "haven't")]),
+        ("Well, it 's late and we 're tired.", [("it 's", "it's"), ("we 're", "we're")]),
+        ("the army army marched", [("army army", "army")]),
+        ("pick {a|the|one} option", [("{a|the|one}", "a")]),
+    ],
+)
+def test_new_artifact_rules(text, expected):
+    assert sorted(fixes(text)) == sorted(expected)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "He spoke at the White House today.",  # the name itself
+        "The Supreme Courts of several states",  # inflection, not a synonym swap
+        "He said bye bye and very very quietly left.",  # normal reduplication
+        "I don't know; they haven't seen it; we won't go.",
+        "Walla Walla is a city.",
+        "The 'special' offer",
+    ],
+)
+def test_new_artifact_rules_leave_normal_text(text):
+    assert fixes(text) == []
+
+
+def test_spintax_keeps_other_options_as_alternatives():
+    spans = detect_artifacts(make_doc("pick {a|the|one} option"))
+    assert [h.text for h in spans[0].hints] == ["a", "the", "one"]

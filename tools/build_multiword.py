@@ -146,11 +146,11 @@ def main() -> int:
     synsets = wordnet_noun_synsets(folder) if (folder / "data.noun").exists() else {}
     compounds: list[tuple[str, str]] = []
     for lemmas, hypers in synsets.values():
-        nouns = [lem.lower() for lem in lemmas if " " not in lem and lem.isalpha()]
+        nouns = [lem.lower() for lem in lemmas if " " not in lem and lem.isalpha() and len(lem) > 2]
         for h in hypers:
             for hyper in synsets.get(h, ([], []))[0]:
                 hyper = hyper.lower()
-                if " " in hyper or not hyper.isalpha():
+                if " " in hyper or not hyper.isalpha() or len(hyper) < 3:
                     continue
                 for noun in nouns:
                     if noun != hyper:

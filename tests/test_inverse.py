@@ -1,0 +1,96 @@
+"""The inverted thesaurus index: inversion, prior, inflected keys, the file format."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from repair.inverse import InverseIndex, build_index, default_index, key_of, settings
+from repair.thesauri import SynonymLink
+
+
+def texts(index, form):
+    return [link.text for link in index.lookup(form)]
+
+
+def test_inverse_lists_headwords_whose_synonyms_contain_the_form(test_index):
+    assert set(texts(test_index, "trooper")) == {"soldier", "police officer"}
+    assert texts(test_index, "in keeping with") == ["according to"]
+
+
+def test_prior_prefers_frequent_headwords_and_sums_to_one(test_index):
+    links = test_index.lookup("navy")
+    assert links[0].text == "military"  # far more frequent than "dark blue"
+    assert sum(link.score for link in links) == pytest.approx(1.0, abs=1e-3)
+    assert all(0.0 <= link.score <= 1.0 for link in links)
+
+
+def test_links_keep_provenance(test_index):
+    link = next(link for link in test_index.lookup("hearth") if link.text == "fire")
+    assert link.sources == ("mythes",)
+    assert link.pos == "n" and link.sense == 0 and link.rank == 0
+    assert link.source == "thesaurus:mythes"
+
+
+def test_inflected_forms_have_reinflected_candidates(test_index):
+    assert "soldiers" in texts(test_index, "troopers")
+    assert "said" in texts(test_index, "stated")
+    assert "bigger" in texts(test_index, "larger")
+    assert "tried" in texts(test_index, "made an attempt")
+    assert "trying" in texts(test_index, "making an attempt")
+
+
+def test_part_of_speech_restricts_inflection(test_index):
+    # "state" is only a verb link of "say": the plural noun "states" gets no "says".
+    assert "says" in texts(test_index, "states")  # VBZ reading
+    assert "groups" in texts(test_index, "teams")
+
+
+def test_lookup_is_case_and_spacing_insensitive(test_index):
+    assert texts(test_index, "In  Keeping With") == ["according to"]
+    assert test_index.has("trooper") and not test_index.has("Trooper")
+    assert test_index.lookup("unknownword") == ()
+
+
+def test_spans_finds_phrases_longest_first(test_index):
+    norms = "they acted in keeping with the troopers".split()
+    found = list(test_index.spans(norms))
+    assert (2, 5) in found
+    assert (5, 7) not in found and (6, 7) in found
+
+
+def test_save_and_load_round_trip(tmp_path, test_index):
+    path = tmp_path / "index.npz"
+    test_index.save(path)
+    loaded = InverseIndex.load(path)
+    assert len(loaded) == len(test_index)
+    for form in ("navy", "troopers", "in keeping with"):
+        assert loaded.lookup(form) == test_index.lookup(form)
+    assert loaded.meta["params"]["format-version"] == settings()["format-version"]
+
+
+def test_build_is_deterministic():
+    links = [SynonymLink("big", "large", "wordnet", "a", 0, 0), SynonymLink("huge", "large", "moby", "", 0, 0)]
+    a = build_index(links, frequency=lambda h: 1e-4, commonness=lambda s: 5.0)
+    b = build_index(list(reversed(links)), frequency=lambda h: 1e-4, commonness=lambda s: 5.0)
+    assert a.lookup("large") == b.lookup("large")
+
+
+def test_key_of_matches_the_segmenter():
+    assert key_of("Sq. Miles") == "sq miles"
+    assert key_of("well-trained") == "well trained"
+
+
+@pytest.mark.slow
+def test_real_default_index_builds_or_loads_and_inverts(monkeypatch):
+    import repair.inverse as inverse
+
+    monkeypatch.setattr(inverse, "_DEFAULT", {})
+    index = default_index()
+    assert index is not None
+    assert "according to" in texts(index, "in keeping with")
+    assert "military" in texts(index, "navy")
+    start = time.perf_counter()
+    InverseIndex.load(inverse.index_path())
+    assert time.perf_counter() - start < 5  # loads in well under a second on an idle machine
