@@ -34,8 +34,22 @@ loaded once per process through :class:`repair.resources.Resources`.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from typing import Protocol, runtime_checkable
+
+
+def prefer_passive_threads() -> None:
+    """Ask OpenMP (llama.cpp's and torch's) to sleep rather than spin while waiting.
+
+    Spinning threads steal the core their partner needs whenever the CPU is shared
+    (other worker processes, other jobs): on this project's 2-core machine both
+    llama.cpp and MiniLM ran 3-10x slower with two spinning threads than with one
+    (``reports/signals.md``). Passive waiting costs little on an idle machine. It
+    only takes effect if set before the OpenMP runtime starts, and a setting the
+    user made wins.
+    """
+    os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,4 +105,4 @@ def margins(scores: list[float], fillers: tuple[str, ...], current: str) -> list
     return [s - base for s in scores]
 
 
-__all__ = ["SpanScorer", "VariantSet", "margins"]
+__all__ = ["SpanScorer", "VariantSet", "margins", "prefer_passive_threads"]

@@ -31,7 +31,7 @@ from typing import Any
 
 import numpy as np
 
-from . import VariantSet
+from . import VariantSet, prefer_passive_threads
 
 _BACKEND_LOCK = threading.Lock()
 _BACKEND_READY = False
@@ -60,6 +60,7 @@ def _llama() -> Any:
     # llama-cpp-python routes llama.cpp's log through this logger; without a level
     # it prints every tensor it loads to stderr.
     logging.getLogger("llama-cpp-python").setLevel(logging.ERROR)
+    prefer_passive_threads()
     import llama_cpp
 
     with _BACKEND_LOCK:
@@ -142,9 +143,9 @@ class CausalLM:
 
     ``right_context`` (tokens scored after the filler; ``None`` = to the end of
     the text) trades a little accuracy for speed. ``max_sequences`` variants
-    share one decode; ``n_ctx`` caps the tokens of one decode (the logits of
-    every scored token are kept, ``n_vocab`` floats each, so this also bounds
-    memory: 512 tokens x 49,152 x 4 bytes = 100 MB for SmolLM2).
+    share one decode; ``n_ctx`` caps the tokens of one decode, lowered further
+    so that the logits of one decode (``n_vocab`` floats per scored token) fit
+    in ``logits_mb`` megabytes: 512 tokens x 49,152 x 4 bytes = 96 MB for SmolLM2.
     """
 
     name = "causal-lm"
@@ -159,12 +160,12 @@ class CausalLM:
         max_sequences: int = 32,
         right_context: int | None = None,
         cache_size: int = 50_000,
+        logits_mb: int = 128,
     ) -> None:
         lib = _llama()
         self._lib = lib
         self.model_path = Path(model_path)
         self.right_context = right_context
-        self.n_ctx = n_ctx
         self.max_sequences = max_sequences
         threads = n_threads or os.cpu_count() or 1
 
@@ -172,6 +173,12 @@ class CausalLM:
         model = lib.llama_model_load_from_file(str(self.model_path).encode(), mparams)
         if not model:
             raise RuntimeError(f"llama.cpp could not load {self.model_path.name}")
+        # Every scored token keeps n_vocab logits; cap one decode's tokens so that
+        # buffer stays under logits_mb (Gemma's 262k vocabulary would otherwise need
+        # 512 MB for 512 tokens).
+        n_vocab = int(lib.llama_vocab_n_tokens(lib.llama_model_get_vocab(model)))
+        n_ctx = max(64, min(n_ctx, (logits_mb << 20) // (4 * n_vocab)))
+        self.n_ctx = n_ctx
         cparams = lib.llama_context_default_params()
         cparams.n_ctx = n_ctx
         cparams.n_batch = n_ctx

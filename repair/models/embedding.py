@@ -26,7 +26,7 @@ from pathlib import Path
 
 import numpy as np
 
-from . import VariantSet
+from . import VariantSet, prefer_passive_threads
 
 
 class SentenceEncoder:
@@ -38,6 +38,7 @@ class SentenceEncoder:
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
         os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
         os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+        prefer_passive_threads()
         import torch
         import transformers
         from sentence_transformers import SentenceTransformer
