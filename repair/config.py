@@ -46,6 +46,7 @@ class Config:
     lm_model: str = _DEFAULTS["lm_model"]
     embedding_model: str = _DEFAULTS["embedding_model"]
     ngram_model: str = _DEFAULTS["ngram_model"]
+    quality: str = _DEFAULTS["quality"]
     model_threads: int = _DEFAULTS["model_threads"]
     lm_right_context: int = _DEFAULTS["lm_right_context"]
 
@@ -108,6 +109,8 @@ def validate(config: Config, origin: str) -> Config:
         raise ConfigError(f"{origin}: min-confidence must be between 0 and 1, not {config.min_confidence}")
     if not 0.0 <= config.ambiguity_margin <= 1.0:
         raise ConfigError(f"{origin}: ambiguity-margin must be between 0 and 1")
+    if config.quality not in ("fast", "best"):
+        raise ConfigError(f"{origin}: quality must be fast or best, not {config.quality!r}")
     if config.jobs < 0:
         raise ConfigError(f"{origin}: jobs must be 0 (all cores) or more")
     if config.model_threads < 0:

@@ -50,6 +50,8 @@ FEATURES: tuple[str, ...] = (
     "zipf_gain",  # Zipf(candidate) - Zipf(current): spinners swap in rarer words
     "words_delta",  # words(candidate) - words(current)
     "phrase_current",  # the current span has several words
+    "pmi_margin",  # context fit beyond frequency: (ln P(c|ctx) - ln P(c)) - (ln P(w|ctx) - ln P(w))
+    "pmi_current",  # how much the context predicts the current words beyond their frequency
 )
 
 
@@ -75,6 +77,7 @@ class ContextModel:
     weights: tuple[float, ...]
     bias: float
     settings: dict[str, Any]
+    stage2: tuple[float, ...] = ()  # bias and weights over STAGE2_FEATURES, when trained
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> ContextModel:
@@ -88,6 +91,7 @@ class ContextModel:
             tuple(data["weights"]),
             float(data["bias"]),
             dict(data.get("settings", {})),
+            tuple(data.get("stage2", ())),
         )
 
     def probability(self, x: Sequence[float]) -> float:
@@ -97,6 +101,27 @@ class ContextModel:
         if z < -30:
             return 0.0
         return 1.0 / (1.0 + math.exp(-z))
+
+
+    def stage2_probability(self, x: Sequence[float]) -> float:
+        """Confidence after language-model re-scoring (``quality = "best"``)."""
+        z = self.stage2[0] + sum(w * v for w, v in zip(self.stage2[1:], x, strict=True))
+        return 0.0 if z < -30 else 1.0 / (1.0 + math.exp(-z))
+
+
+# Second stage: the first stage's probability, then the causal LM's sentence
+# log-probability margins of the best candidate over the current words and over the
+# runner-up candidate (capped: beyond a few nats the evidence is already decisive).
+STAGE2_FEATURES: tuple[str, ...] = ("logit_p1", "lm_vs_current", "lm_vs_runner_up")
+LM_MARGIN_CAP = 20.0
+
+
+def stage2_features(p1: float, scores: Sequence[float]) -> list[float]:
+    """``scores``: LM log-probabilities of [current, best, runner-up, ...] fillers."""
+    p1 = min(max(p1, 1e-4), 1 - 1e-4)
+    vs_current = max(-LM_MARGIN_CAP, min(LM_MARGIN_CAP, scores[1] - scores[0]))
+    vs_runner_up = max(-LM_MARGIN_CAP, min(LM_MARGIN_CAP, scores[1] - max(scores[2:]))) if len(scores) > 2 else LM_MARGIN_CAP
+    return [math.log(p1 / (1 - p1)), vs_current, vs_runner_up]
 
 
 @lru_cache(maxsize=1)
@@ -207,12 +232,15 @@ def features(ctx: FeatureContext, suspect: Suspect, ngram: NGramLM) -> list[list
     current_words = ctx.norms[suspect.i : suspect.j]
     lm_current = ngram.window_logprob(left, current_words, right)
     per_word = lm_current / (len(current_words) + len(right))
+    uni_current = _unigram(ngram, current_words)
+    pmi_current = ngram.window_logprob(left, current_words, []) - uni_current
     zipf_current = _zipf(" ".join(current_words))
     rows = []
     top = suspect.links[0].score if suspect.links else 0.0
     for link in suspect.links:
         cand_words = key_of(link.text).split()
         margin = ngram.window_logprob(left, cand_words, right) - lm_current
+        pmi_cand = ngram.window_logprob(left, cand_words, []) - _unigram(ngram, cand_words)
         rows.append(
             [
                 math.log(max(link.score, 1e-6)),
@@ -226,9 +254,15 @@ def features(ctx: FeatureContext, suspect: Suspect, ngram: NGramLM) -> list[list
                 _zipf(" ".join(cand_words)) - zipf_current,
                 float(len(cand_words) - len(current_words)),
                 1.0 if len(current_words) > 1 else 0.0,
+                pmi_cand - pmi_current,
+                pmi_current,
             ]
         )
     return rows
+
+
+def _unigram(ngram: NGramLM, words: Sequence[str]) -> float:
+    return sum(ngram.logprob(w) for w in words)
 
 
 def _reason(suspect: Suspect, link: Link, margin: float) -> str:
@@ -237,28 +271,72 @@ def _reason(suspect: Suspect, link: Link, margin: float) -> str:
     return f'"{suspect.text}" is a thesaurus synonym of "{link.text}" ({sources}), which {fit}'
 
 
-def detect_context(doc: Document, res: Resources) -> list[Span]:
-    """Spans whose best inverse candidate the model believes in, with ranked hints."""
+def score_suspects(doc: Document, res: Resources) -> list[tuple[Suspect, list[tuple[float, float, Link]]]]:
+    """Stage one for every suspect: (probability, 3-gram margin, link), best first."""
     model = default_model()
     index = res.inverse_index
     if model is None or index is None:
         return []
     settings = _settings()["context"]
-    floor = float(settings["report-floor"])
     ngram = res.ngram_lm
     ctx = FeatureContext(doc)
-    spans: list[Span] = []
+    margin_at = FEATURES.index("lm_margin")
+    out = []
     for suspect in suspects(doc, index, int(settings["max-words"]), int(settings["max-candidates"])):
         rows = features(ctx, suspect, ngram)
         scored = sorted(
-            ((model.probability(x), x[FEATURES.index("lm_margin")], link) for x, link in zip(rows, suspect.links)),
+            ((model.probability(x), x[margin_at], link) for x, link in zip(rows, suspect.links, strict=True)),
             key=lambda item: (-item[0], item[2].text),
         )
-        best_p, best_margin, best_link = scored[0]
-        if best_p < floor:
+        out.append((suspect, scored))
+    return out
+
+
+def lm_scores(doc: Document, suspect: Suspect, fillers: Sequence[str], res: Resources) -> list[float]:
+    """Causal-LM log-probabilities of the suspect's sentence with each filler in place."""
+    from .models import VariantSet
+
+    sentence = doc.sentence_of(suspect.start)
+    lo, hi = (sentence.start, sentence.end) if sentence else (0, len(doc.text))
+    text = doc.text[lo:hi]
+    return res.causal_lm.score_variants([VariantSet(text, suspect.start - lo, suspect.end - lo, tuple(fillers))])[0]
+
+
+def detect_context(doc: Document, res: Resources) -> list[Span]:
+    """Spans whose best inverse candidate the model believes in, with ranked hints.
+
+    ``fast``: the 3-gram stage alone. ``best``: suspects above the stage-two floor
+    are re-scored in their whole sentence by the causal LM (current words, top
+    candidates), and the second-stage model gives the confidence.
+    """
+    model = default_model()
+    if model is None:
+        return []
+    settings = _settings()["context"]
+    best_quality = res.config.quality == "best" and bool(model.stage2)
+    floor = float(settings["stage2-floor"] if best_quality else settings["report-floor"])
+    top_k = int(settings["stage2-candidates"])
+    spans: list[Span] = []
+    for suspect, scored in score_suspects(doc, res):
+        p1, margin, best_link = scored[0]
+        if p1 < floor:
+            continue
+        if best_quality:
+            fillers = [suspect.text, *(link.text for _, _, link in scored[:top_k])]
+            lm = lm_scores(doc, suspect, fillers, res)
+            order = sorted(range(1, len(fillers)), key=lambda k: -lm[k])
+            ranked = [scored[k - 1] for k in order]
+            lm_sorted = [lm[0], *(lm[k] for k in order)]
+            confidence = model.stage2_probability(stage2_features(ranked[0][0], lm_sorted))
+            if confidence < float(settings["report-floor"]):
+                continue
+            best_link = ranked[0][2]
+            reason = _reason(suspect, best_link, margin) + f"; the language model agrees ({lm_sorted[1] - lm[0]:+.1f} nats)"
+            hints = (Candidate(best_link.text, round(confidence, 4), best_link.source),) + tuple(
+                Candidate(link.text, round(min(p, confidence) * 0.5, 4), link.source) for p, _, link in ranked[1:]
+            )
+            spans.append(Span(suspect.start, suspect.end, suspect.text, DETECTOR, reason, confidence, hints))
             continue
         hints = tuple(Candidate(link.text, round(p, 4), link.source) for p, _, link in scored[:6])
-        spans.append(
-            Span(suspect.start, suspect.end, suspect.text, DETECTOR, _reason(suspect, best_link, best_margin), best_p, hints)
-        )
+        spans.append(Span(suspect.start, suspect.end, suspect.text, DETECTOR, _reason(suspect, best_link, margin), p1, hints))
     return spans

@@ -35,14 +35,17 @@ from repair.segment import make_doc  # noqa: E402
 from repair.spin import spin_text  # noqa: E402
 
 
-def dev_texts(paths: list[Path], per_corpus: int, max_chars: int) -> list[tuple[str, str]]:
-    """(id, text) of the first ``per_corpus`` even-indexed documents, cut at a sentence end."""
+def dev_texts(paths: list[Path], per_corpus: int, max_chars: int, skip: int = 0) -> list[tuple[str, str]]:
+    """(id, text) of ``per_corpus`` even-indexed documents after ``skip``, cut at a sentence end."""
     out: list[tuple[str, str]] = []
     for path in paths:
-        taken = 0
+        taken = seen = 0
         with path.open(encoding="utf-8") as handle:
             for i, line in enumerate(handle):
                 if i % 2 or taken >= per_corpus:
+                    continue
+                seen += 1
+                if seen <= skip:
                     continue
                 record = json.loads(line)
                 text = record["text"]
@@ -94,7 +97,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rate", type=float, default=0.2)
     parser.add_argument("--C", type=float, default=1.0)
     parser.add_argument("--out", type=Path, default=Path("repair/data/ranker.json"))
+    parser.add_argument("--stage2-only", action="store_true", help="keep stage one, (re)train the LM stage")
+    parser.add_argument("--stage2-docs-per-corpus", type=int, default=40)
+    parser.add_argument("--stage2-skip", type=int, default=None,
+                        help="dev documents per corpus to skip first (default: those stage one used)")
     args = parser.parse_args(argv)
+    if args.stage2_only:
+        return train_stage2(args)
 
     from sklearn.linear_model import LogisticRegression
 
@@ -126,6 +135,51 @@ def main(argv: list[str] | None = None) -> int:
     for name, w in zip(FEATURES, data["weights"], strict=True):
         print(f"  {name:15s} {w:+.3f}", file=sys.stderr)
     print(f"wrote {args.out}", file=sys.stderr)
+    return 0
+
+
+def train_stage2(args: argparse.Namespace) -> int:
+    """Fit the LM stage on documents the first stage never saw (after its documents)."""
+    from sklearn.linear_model import LogisticRegression
+
+    from repair.context import STAGE2_FEATURES, default_model, lm_scores, score_suspects, stage2_features
+
+    data = json.loads(args.out.read_text(encoding="utf-8"))
+    default_model.cache_clear()
+    res = Resources.for_config(Config())
+    settings = _settings()["context"]
+    floor, top_k = float(settings["stage2-floor"]), int(settings["stage2-candidates"])
+    skip = args.docs_per_corpus if args.stage2_skip is None else args.stage2_skip
+    texts = dev_texts(args.corpora, args.stage2_docs_per_corpus, args.max_chars, skip=skip)
+    xs, ys, p1s = [], [], []
+    started = time.time()
+    for doc_id, text in texts:
+        spun = spin_text(text, seed=f"{args.seed}:{doc_id}", rate=args.rate)
+        truth = {(s.spun_start, s.spun_end): key_of(s.original) for s in spun.substitutions if s.kind in ("word", "phrase")}
+        doc = make_doc(spun.text)
+        for suspect, scored in score_suspects(doc, res):
+            if scored[0][0] < floor:
+                continue
+            fillers = [suspect.text, *(link.text for _, _, link in scored[:top_k])]
+            lm = lm_scores(doc, suspect, fillers, res)
+            order = sorted(range(1, len(fillers)), key=lambda k: -lm[k])
+            best = scored[order[0] - 1]
+            xs.append(stage2_features(best[0], [lm[0], *(lm[k] for k in order)]))
+            ys.append(int(truth.get((suspect.start, suspect.end)) == key_of(best[2].text)))
+            p1s.append(scored[0][0])
+    x, y = np.array(xs), np.array(ys)
+    print(f"stage 2: {len(texts)} documents, {len(y)} suspects, {y.sum()} right, {time.time() - started:.0f} s",
+          file=sys.stderr)
+    half = np.arange(len(y)) % 2 == 0
+    model = LogisticRegression(C=args.C, max_iter=2000).fit(x[half], y[half])
+    report(model.predict_proba(x[~half])[:, 1], y[~half])
+    model = LogisticRegression(C=args.C, max_iter=2000).fit(x, y)
+    data["stage2_features"] = list(STAGE2_FEATURES)
+    data["stage2"] = [round(float(model.intercept_[0]), 6), *model.coef_[0].round(6).tolist()]
+    data["settings"]["stage2"] = {"documents": len(texts), "suspects": int(len(y)), "right": int(y.sum()),
+                                  "seed": args.seed, "skip": skip}
+    args.out.write_text(json.dumps(data, indent=1) + "\n", encoding="utf-8")
+    print(f"stage 2 weights {data['stage2']}; wrote {args.out}", file=sys.stderr)
     return 0
 
 
