@@ -334,7 +334,7 @@ def broken_name(text: str) -> Iterator[ArtifactHit]:
             if any(text[matches[k].end() : matches[k + 1].start()] != " " for k in range(i, i + n - 1)):
                 continue
             window = tuple(lower[i : i + n])
-            if window in table.names:
+            if window in table.names or _holds_known_name(table, window):
                 break
             hit = _name_hit(table, window, words[i : i + n])
             if hit is None:
@@ -346,10 +346,16 @@ def broken_name(text: str) -> Iterator[ArtifactHit]:
                 start,
                 end,
                 " ".join(name),
-                min(0.85, names["base-confidence"] + prior),
+                min(names["max-confidence"], names["base-confidence"] + prior),
                 f'the fixed name "{" ".join(name)}" with "{name[slot]}" swapped for its synonym "{words[i + slot]}"',
             )
             break
+
+
+def _holds_known_name(table: NameTable, window: tuple[str, ...]) -> bool:
+    """A run that contains a listed name of two or more words is that name, not a broken one."""
+    n = len(window)
+    return any(window[a:b] in table.names for a in range(n) for b in range(a + 2, n + 1) if (a, b) != (0, n))
 
 
 def _name_hit(table: NameTable, window: tuple[str, ...], words: list[str]) -> tuple[tuple[str, ...], int, float] | None:
