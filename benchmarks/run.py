@@ -112,6 +112,7 @@ class Row:
     config: dict[str, Any] = field(default_factory=dict)
     cli: tuple[str, ...] | None = None
     sets: tuple[str, ...] = SETS
+    limit: dict[str, int] = field(default_factory=dict)  # set -> first N records only (slow rows)
 
 
 def load_rows(path: Path = ROWS_FILE) -> list[Row]:
@@ -120,7 +121,7 @@ def load_rows(path: Path = ROWS_FILE) -> list[Row]:
     rows: list[Row] = []
     for i, raw in enumerate(data.get("row", [])):
         where = f"{path.name}: row {i + 1}"
-        unknown = set(raw) - {"name", "description", "baseline", "config", "cli", "sets"}
+        unknown = set(raw) - {"name", "description", "baseline", "config", "cli", "sets", "limit"}
         if unknown or "name" not in raw:
             raise SystemExit(f"{where}: needs a name; unknown keys {sorted(unknown)}")
         sets = tuple(raw.get("sets", SETS))
@@ -132,7 +133,8 @@ def load_rows(path: Path = ROWS_FILE) -> list[Row]:
         except ConfigError as exc:
             raise SystemExit(str(exc)) from exc
         cli = tuple(raw["cli"]) if "cli" in raw else None
-        rows.append(Row(raw["name"], raw.get("description", ""), bool(raw.get("baseline")), config, cli, sets))
+        limit = {str(k): int(v) for k, v in raw.get("limit", {}).items()}
+        rows.append(Row(raw["name"], raw.get("description", ""), bool(raw.get("baseline")), config, cli, sets, limit))
     names = [r.name for r in rows]
     if len(set(names)) != len(names):
         raise SystemExit(f"{path.name}: duplicate row names")
@@ -624,6 +626,14 @@ def _f(value: float | None, spec: str = ".3f") -> str:
     return "–" if value is None else format(value, spec)
 
 
+def _limits(row: dict[str, Any]) -> str:
+    limit = row.get("limit") or {}
+    if not limit:
+        return ""
+    parts = ", ".join(f"{name}: first {n} records" for name, n in sorted(limit.items()))
+    return f" ({parts}, for time)"
+
+
 def figures(result: dict[str, Any], kinds: list[list[str]] | None = None) -> dict[str, Any]:
     """The JSON-ready figures of one row × set."""
     if "error" in result:
@@ -687,7 +697,7 @@ def render_markdown(data: dict[str, Any]) -> str:
         lines.append(
             f"| {row['name']} | {_f(precision)} | {_f(s.get('recall'))} | {_f(s.get('f0.5'))} | "
             f"{_f(c.get('false_edits_per_10k'), '.2f')} | {_speed(spun)} | {_speed(clean)} | "
-            f"{_f(max(rss) if rss else None, '.0f')} | {row['description']}{_errors(row)} |"
+            f"{_f(max(rss) if rss else None, '.0f')} | {row['description']}{_limits(row)}{_errors(row)} |"
         )
     kind_names = sorted({k for row in data["rows"] for k in row["sets"].get("spun", {}).get("by_kind", {})})
     if kind_names:
@@ -836,12 +846,22 @@ def main(argv: Sequence[str] | None = None) -> int:
     for row in rows:
         row_out: dict[str, Any] = {"name": row.name, "description": row.description, "sets": {}}
         row_out["config"] = row.config if row.cli is None else {"cli": list(row.cli), **row.config}
+        row_out["limit"] = dict(row.limit)
         for set_name in SETS:
             if set_name not in paths or set_name not in row.sets:
                 continue
-            log(f"{row.name} / {set_name} ({len(golds[set_name])} records) ...")
-            result = run_row_set(row, set_name, paths[set_name], golds[set_name], notes, work)
-            row_out["sets"][set_name] = figures(result, kinds[set_name])
+            gold_path, gold = paths[set_name], golds[set_name]
+            if set_name in row.limit and row.limit[set_name] < len(gold):
+                gold = gold[: row.limit[set_name]]
+                gold_path = work / f"{row.name}-{set_name}-first{len(gold)}.jsonl"
+                gold_path.parent.mkdir(parents=True, exist_ok=True)
+                lines = paths[set_name].read_text(encoding="utf-8").splitlines()[: len(gold)]
+                gold_path.write_text("".join(line + "\n" for line in lines), encoding="utf-8")
+            log(f"{row.name} / {set_name} ({len(gold)} records) ...")
+            result = run_row_set(row, set_name, gold_path, gold, notes, work)
+            set_kinds = kinds[set_name][: len(gold)] if kinds[set_name] is not None else None
+            row_out["sets"][set_name] = figures(result, set_kinds)
+            row_out["sets"][set_name]["records"] = len(gold)
             if "error" in result:
                 log(f"  failed (exit {result['returncode']}):\n{result['error']}")
             else:
