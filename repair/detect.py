@@ -34,7 +34,7 @@ def register(name: str) -> Callable[[Detector], Detector]:
 def lexicon_detector(doc: Document, res: Resources) -> list[Span]:
     """Known spun phrases from the lexicons, honouring context and exclude terms."""
     spans: list[Span] = []
-    terms: DocTerms | None = None
+    terms: DocTerms | None = doc.terms
     for match in res.lexicon.match(doc):
         start, end = doc.tokens[match.start_token].start, doc.tokens[match.end_token - 1].end
         text = doc.text[start:end]

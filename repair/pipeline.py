@@ -15,6 +15,7 @@ from .apply import apply_edits
 from .config import Config
 from .decide import decide
 from .detect import detect
+from .lexicon import DocTerms
 from .model import Document, Edit, Finding
 from .propose import propose
 from .rank import rank
@@ -54,8 +55,16 @@ class Pipeline:
                 found.append(rank(doc, span, candidates, self.resources))
         return found
 
-    def run(self, text: str, path: str = "", can_encode: Callable[[str], bool] | None = None) -> Result:
+    def run(
+        self,
+        text: str,
+        path: str = "",
+        can_encode: Callable[[str], bool] | None = None,
+        terms: DocTerms | None = None,
+    ) -> Result:
+        """Clean ``text``; ``terms`` answers context questions when it is a chunk of a larger document."""
         doc = make_doc(text, path)
+        doc.terms = terms
         findings = self.findings(doc)
         edits = decide(doc, findings, self.config, self.resources.ignored_keys, can_encode)
         return Result(text=apply_edits(text, edits), edits=tuple(edits), findings=tuple(findings))

@@ -48,6 +48,8 @@ class FileResult:
     newline: str = ""
     diff: str = ""
     output: bytes | None = None  # cleaned bytes, only kept for stdin runs
+    output_sha256: str = ""  # the bytes written (or left in place), for resumable runs
+    output_size: int = 0
 
     @property
     def applied(self) -> list[Edit]:
