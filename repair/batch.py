@@ -133,7 +133,7 @@ def run_batch(
                 del pending[handle]
                 finish(index, job, FileResult(job.path, job.rel, "error", "a worker process died while cleaning"))
             engine.close(abort=True)
-            engine = make_engine("local", config, options.run, engine.workers)
+            engine = make_engine("local", config, options.run, engine.workers, None)
 
     closed = False
     try:

@@ -143,7 +143,10 @@ class PoolEngine:
         method = "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
         context = multiprocessing.get_context(method)
         if method == "forkserver":
-            context.set_forkserver_preload(["repair.runner", "repair.engines"])
+            preload = ["repair.runner", "repair.engines"]
+            if config.lexicon_key == Config().lexicon_key:
+                preload.append("repair._forkserver_warm")  # workers fork with the lexicon compiled
+            context.set_forkserver_preload(preload)
         self.workers = workers
         self.executor = ProcessPoolExecutor(
             max_workers=workers, mp_context=context, initializer=_init_worker, initargs=(config, options)
