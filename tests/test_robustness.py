@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import codecs
 import os
+
 import pytest
 from typer.testing import CliRunner
 
@@ -58,7 +59,7 @@ def clean_out(runner: CliRunner, *args: str) -> tuple[int, str, str]:
         ("no-final-newline", ("first\n" + SPUN).encode(), ("first\n" + FIXED).encode()),
         ("tabs", ("\t" + SPUN.replace(" ", "\t ") + "  \t\n").encode(), None),
         ("long-line", (("word " * 200_000) + SPUN + (" word" * 1000)).encode(), None),
-        ("clean", "Plain text.\n\n\tIndented.\r\n".encode(), "Plain text.\n\n\tIndented.\r\n".encode()),
+        ("clean", b"Plain text.\n\n\tIndented.\r\n", b"Plain text.\n\n\tIndented.\r\n"),
     ],
 )
 def test_out_dir_writes_back_in_the_input_encoding(runner, tmp_path, name, original, expected):
