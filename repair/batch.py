@@ -24,7 +24,9 @@ from __future__ import annotations
 import csv
 import json
 import os
+import signal
 import sys
+import threading
 import traceback
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import CancelledError
@@ -135,38 +137,41 @@ def run_batch(
             engine.close(abort=True)
             engine = make_engine("local", config, options.run, engine.workers, None)
 
+    interrupts = _Interrupts(progress)
     closed = False
     try:
-        while True:
-            while not exhausted and submitted - next_out < window:
-                item = next(items, None)
-                if item is None:
-                    exhausted = True
-                    break
-                index, submitted = submitted, submitted + 1
-                if isinstance(item, FileResult):
-                    finish(index, None, item)
+        with interrupts:
+            while not interrupts.count:
+                while not exhausted and submitted - next_out < window and not interrupts.count:
+                    item = next(items, None)
+                    if item is None:
+                        exhausted = True
+                        break
+                    index, submitted = submitted, submitted + 1
+                    if isinstance(item, FileResult):
+                        finish(index, None, item)
+                        continue
+                    prior = manifest.prior(item.rel) if (manifest is not None and options.resume) else None
+                    pending[engine.submit(item, prior)] = (index, item)
+                emit_ready()
+                if not pending:
+                    if exhausted:
+                        break
                     continue
-                prior = manifest.prior(item.rel) if (manifest is not None and options.resume) else None
-                pending[engine.submit(item, prior)] = (index, item)
-            emit_ready()
-            if not pending:
-                if exhausted:
-                    break
-                continue
-            collect(engine.wait(list(pending)))
-            emit_ready()
+                collect(engine.wait(list(pending), _POLL_SECONDS))
+                emit_ready()
+            if interrupts.count:
+                # First Ctrl-C: nothing new starts; the files in the workers' hands finish.
+                report.interrupted = True
+                engine.cancel(list(pending))
+                while pending:
+                    collect(engine.wait(list(pending), _POLL_SECONDS))
     except KeyboardInterrupt:
+        # Second Ctrl-C (or an interrupt outside the main thread's handler): abandon them.
         report.interrupted = True
-        progress.print("interrupted: finishing the files in progress (Ctrl-C again to abandon them)")
-        try:
-            engine.cancel(list(pending))
-            while pending:
-                collect(engine.wait(list(pending)))
-        except KeyboardInterrupt:
-            engine.close(abort=True)
-            closed = True
-            pending.clear()
+        engine.close(abort=True)
+        closed = True
+        pending.clear()
     finally:
         if not closed:
             engine.close()
@@ -177,6 +182,40 @@ def run_batch(
         if manifest is not None:
             manifest.close()
     return report
+
+
+_POLL_SECONDS = 0.25
+
+
+class _Interrupts:
+    """Turns Ctrl-C into a flag the loop checks between steps, so no record is cut in half.
+
+    The first Ctrl-C asks the run to stop after the files already in hand; the
+    second raises ``KeyboardInterrupt`` to abandon them (their writes are atomic,
+    so they are simply not written). Outside the main thread signals cannot be
+    caught and a ``KeyboardInterrupt`` behaves like the second Ctrl-C.
+    """
+
+    def __init__(self, progress: Progress) -> None:
+        self.progress = progress
+        self.count = 0
+        self._previous: Any = None
+
+    def __enter__(self) -> _Interrupts:
+        if threading.current_thread() is threading.main_thread():
+            self._previous = signal.signal(signal.SIGINT, self._handle)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._previous is not None:
+            signal.signal(signal.SIGINT, self._previous)
+
+    def _handle(self, signum: int, frame: object) -> None:
+        self.count += 1
+        if self.count == 1:
+            self.progress.print("interrupted: finishing the files in progress (Ctrl-C again to abandon them)")
+            return
+        raise KeyboardInterrupt
 
 
 def _open_manifest(config: Config, options: BatchOptions, progress: Progress) -> Manifest | None:

@@ -45,7 +45,7 @@ class Engine(Protocol):
     workers: int
 
     def submit(self, job: FileJob, prior: Prior | None) -> Any: ...
-    def wait(self, handles: Iterable[Any]) -> set[Any]: ...
+    def wait(self, handles: Iterable[Any], timeout: float | None = None) -> set[Any]: ...
     def result(self, handle: Any) -> FileResult: ...
     def cancel(self, handles: Iterable[Any]) -> None: ...
     def close(self, abort: bool = False) -> None: ...
@@ -84,7 +84,7 @@ class InlineEngine:
         except Exception as exc:
             return _Done(None, exc)
 
-    def wait(self, handles: Iterable[_Done]) -> set[_Done]:
+    def wait(self, handles: Iterable[_Done], timeout: float | None = None) -> set[_Done]:
         return set(handles)
 
     def result(self, handle: _Done) -> FileResult:
@@ -155,8 +155,8 @@ class PoolEngine:
     def submit(self, job: FileJob, prior: Prior | None) -> Future[FileResult]:
         return self.executor.submit(_pool_task, job, prior)
 
-    def wait(self, handles: Iterable[Future[FileResult]]) -> set[Future[FileResult]]:
-        done, _ = wait(list(handles), return_when=FIRST_COMPLETED)
+    def wait(self, handles: Iterable[Future[FileResult]], timeout: float | None = None) -> set[Future[FileResult]]:
+        done, _ = wait(list(handles), timeout=timeout, return_when=FIRST_COMPLETED)
         return set(done)
 
     def result(self, handle: Future[FileResult]) -> FileResult:
@@ -220,10 +220,13 @@ class DaskEngine:
     def submit(self, job: FileJob, prior: Prior | None) -> Any:
         return self.client.submit(process_file, job, self.config, self.options, None, prior, pure=False)
 
-    def wait(self, handles: Iterable[Any]) -> set[Any]:
+    def wait(self, handles: Iterable[Any], timeout: float | None = None) -> set[Any]:
         from distributed import wait as dask_wait
 
-        done, _ = dask_wait(list(handles), return_when="FIRST_COMPLETED")
+        try:
+            done, _ = dask_wait(list(handles), timeout=timeout, return_when="FIRST_COMPLETED")
+        except TimeoutError:
+            return set()
         return set(done)
 
     def result(self, handle: Any) -> FileResult:

@@ -99,9 +99,11 @@ class ResultStore(Sequence[FileResult]):
         self._offsets = array("q")
 
     def append(self, result: FileResult) -> None:
+        data = pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL)
         self._file.seek(0, os.SEEK_END)
-        self._offsets.append(self._file.tell())
-        pickle.dump(result, self._file, protocol=pickle.HIGHEST_PROTOCOL)
+        offset = self._file.tell()
+        self._file.write(data)
+        self._offsets.append(offset)  # only once the record is whole
 
     def __len__(self) -> int:
         return len(self._offsets)

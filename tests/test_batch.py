@@ -88,7 +88,7 @@ class ReversingEngine:
         self.handles.append(handle)
         return handle
 
-    def wait(self, handles):
+    def wait(self, handles, timeout=None):
         return {max(handles)}
 
     def result(self, handle):
@@ -217,7 +217,7 @@ def test_ctrl_c_stops_cleanly_with_a_summary_and_resume_finishes(runner, corpus,
             self.handles.append(process_file(job, self.config, self.options, prior=prior))
             return len(self.handles) - 1
 
-        def wait(self, handles):
+        def wait(self, handles, timeout=None):
             return set(handles)
 
         def result(self, handle):
@@ -274,3 +274,29 @@ def test_results_are_spooled_not_held(tmp_path):
     assert store._file._rolled  # spilled to disk past max_memory
     assert [r.rel for r in store][:3] == ["r0", "r1", "r2"] and store[150].rel == "r150" and len(store) == 200
     assert [r.rel for r in store[198:]] == ["r198", "r199"]
+
+
+def test_first_ctrl_c_lets_the_file_in_hand_finish(corpus, tmp_path, monkeypatch):
+    import os
+    import signal
+
+    from repair.engines import InlineEngine
+
+    class SignallingEngine(InlineEngine):
+        calls = 0
+
+        def submit(self, job, prior):
+            SignallingEngine.calls += 1
+            if SignallingEngine.calls == 3:
+                os.kill(os.getpid(), signal.SIGINT)  # arrives while this file is being cleaned
+            return super().submit(job, prior)
+
+    monkeypatch.setattr(batch, "make_engine", lambda name, config, options, w, s: SignallingEngine(config, options))
+    out = tmp_path / "out"
+    options = BatchOptions(run=RunOptions(mode=Mode.OUT_DIR, out_dir=out))
+    stream = io.StringIO()
+    report = run_batch([str(corpus)], Config(), options, progress=Progress(False, stream))
+    assert report.interrupted and report.files == 3
+    assert "interrupted: finishing the files in progress" in stream.getvalue()
+    assert len(without_manifest(tree_bytes(out))) == 2  # the binary file and two text files
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
