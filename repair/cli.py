@@ -22,7 +22,7 @@ from .config import Config, ConfigError, load_config
 from .engines import ENGINES
 from .lexicon import LexiconError
 from .runner import EXIT_ERROR, EXIT_INTERNAL, EXIT_INTERRUPTED, STDIN, Mode, RunOptions
-from .storage import is_url
+from .storage import is_url, local
 
 app = typer.Typer(
     name="repair",
@@ -154,7 +154,7 @@ ReportOpt = Annotated[
 def _batch_options(
     mode: Mode,
     *,
-    out_dir: Path | None = None,
+    out_dir: str | None = None,
     backup: str | None = None,
     diff_context: int = 3,
     report_dir: Path | None,
@@ -169,9 +169,9 @@ def _batch_options(
         raise _Failure(f"error: --engine must be one of {', '.join(ENGINES)}, not {engine!r}")
     if scheduler is not None and engine != "dask":
         raise _Failure("error: --scheduler only makes sense with --engine dask")
-    out: Path | str | None = out_dir
-    if out_dir is not None and is_url(str(out_dir)):
-        out = str(out_dir)
+    out: Path | str | None = None
+    if out_dir is not None:
+        out = out_dir if is_url(out_dir) else Path(local(out_dir))
     run_options = RunOptions(mode=mode, out_dir=out, backup=backup, diff_context=diff_context)
     return BatchOptions(
         run=run_options,
@@ -198,7 +198,7 @@ def _check_paths(paths: list[str], mode: Mode) -> None:
 def clean(
     paths: PathsArg,
     out_dir: Annotated[
-        Optional[Path], typer.Option("--out-dir", help="Write cleaned copies under this folder (or fsspec URL).")
+        Optional[str], typer.Option("--out-dir", help="Write cleaned copies under this folder (or fsspec URL).")
     ] = None,
     in_place: Annotated[bool, typer.Option("--in-place", help="Rewrite the input files (atomically).")] = False,
     backup: Annotated[

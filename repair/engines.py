@@ -196,7 +196,7 @@ class DaskEngine:
         self.cluster = None
         try:
             if scheduler:
-                self.client = Client(scheduler, timeout="30s")
+                self.client = Client(scheduler)  # connect timeout: dask config distributed.comm.timeouts.connect
             else:
                 self.cluster = LocalCluster(
                     n_workers=workers,
