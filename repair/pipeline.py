@@ -21,6 +21,7 @@ from .propose import propose
 from .rank import rank
 from .resources import Resources
 from .segment import make_doc
+from .stable import stabilise
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,12 +63,22 @@ class Pipeline:
         can_encode: Callable[[str], bool] | None = None,
         terms: DocTerms | None = None,
     ) -> Result:
-        """Clean ``text``; ``terms`` answers context questions when it is a chunk of a larger document."""
+        """Clean ``text``; ``terms`` answers context questions when it is a chunk of a larger document.
+
+        The result is stable: cleaning ``result.text`` again applies nothing (``repair.stable``).
+        """
+        doc, findings, edits = self._decide(text, path, can_encode, terms)
+        if any(e.applied for e in edits):
+            edits = stabilise(text, edits, lambda out: self._decide(out, path, can_encode, terms)[2], doc.line_col)
+        return Result(text=apply_edits(text, edits), edits=tuple(edits), findings=tuple(findings))
+
+    def _decide(
+        self, text: str, path: str, can_encode: Callable[[str], bool] | None, terms: DocTerms | None
+    ) -> tuple[Document, list[Finding], list[Edit]]:
         doc = make_doc(text, path)
         doc.terms = terms
         findings = self.findings(doc)
-        edits = decide(doc, findings, self.config, self.resources.ignored_keys, can_encode)
-        return Result(text=apply_edits(text, edits), edits=tuple(edits), findings=tuple(findings))
+        return doc, findings, decide(doc, findings, self.config, self.resources.ignored_keys, can_encode)
 
 
 def clean_text(text: str, config: Config | None = None, **options: Any) -> Result:

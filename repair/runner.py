@@ -38,7 +38,7 @@ from .config import Config
 from .pipeline import Pipeline
 from .report import FileResult, safe_join, unified_diff
 from .segment import WORD_RE
-from .textio import AtomicWriter, BinaryFileError, Decoded, UndecodableError, atomic_copy, decode
+from .textio import AtomicWriter, BinaryFileError, Decoded, UndecodableError, atomic_copy, decode, reads_back, sniff
 
 EXIT_OK = 0
 EXIT_FOUND = 1
@@ -314,6 +314,8 @@ def process_file(
     new_bytes = decoded.encode(result.text) if changed else raw
     if changed and not decoded.lossless:
         edits, new_bytes, changed = _not_round_trip(edits), raw, False
+    elif changed and not reads_back(new_bytes, decoded, result.text):
+        edits, new_bytes, changed = _not_round_trip(edits, _READ_BACK), raw, False
     out = FileResult(
         job.path,
         job.rel,
@@ -349,10 +351,15 @@ def _encoding_name(decoded: Decoded) -> str:
     return decoded.encoding + ("-sig" if decoded.bom else "")
 
 
-def _not_round_trip(edits: list) -> list:  # type: ignore[type-arg]
-    # The decoded text does not give back the same bytes: writing would change
-    # bytes outside the edits, so report the findings but keep the file as is.
-    note = "; not applied: the file's encoding does not round-trip"
+_ROUND_TRIP = "the file's encoding does not round-trip"
+_READ_BACK = "the cleaned file would not read back the same way (its encoding or text/binary guess would change)"
+
+
+def _not_round_trip(edits: list, why: str = _ROUND_TRIP) -> list:  # type: ignore[type-arg]
+    # The decoded text does not give back the same bytes, or the new bytes would
+    # be read differently: writing could change bytes outside the edits, so
+    # report the findings but keep the file as it is.
+    note = f"; not applied: {why}"
     return [replace(e, applied=False, reason=e.reason + note) if e.applied else e for e in edits]
 
 
@@ -510,6 +517,7 @@ def _process_large(job: FileJob, config: Config, options: RunOptions, prior: Pri
     encoder = codecs.getincrementalencoder(encoding)()
     out_hash = hashlib.sha256(info.bom)
     out_size = len(info.bom)
+    out_head = bytearray(info.bom)  # to check that the new file reads back the same way
     edits: list = []  # type: ignore[type-arg]
     hunks: list[str] = []
     diffable = True
@@ -540,6 +548,8 @@ def _process_large(job: FileJob, config: Config, options: RunOptions, prior: Pri
                 data = encoder.encode(text)
                 out_hash.update(data)
                 out_size += len(data)
+                if len(out_head) < len(head):
+                    out_head += data[: len(head) - len(out_head)]
                 if sink.handle is not None:
                     sink.handle.write(data)
             tail = encoder.encode("", final=True)
@@ -547,6 +557,8 @@ def _process_large(job: FileJob, config: Config, options: RunOptions, prior: Pri
             out_size += len(tail)
             if sink.handle is not None:
                 sink.handle.write(tail)
+            if changed and not _head_reads_back(head, bytes(out_head)):
+                edits, changed, hunks = _not_round_trip(edits, _READ_BACK), False, []
             sink.changed = changed
     except OSError as exc:
         return FileResult(job.path, job.rel, "error", f"cannot write: {_os_message(exc)}", sha256=info.sha256)
@@ -567,6 +579,14 @@ def _process_large(job: FileJob, config: Config, options: RunOptions, prior: Pri
     elif changed:
         out.message = f"diff omitted: a line is longer than chunk-size ({config.chunk_size} characters)"
     return out
+
+
+def _head_reads_back(head: bytes, new_head: bytes) -> bool:
+    """The streamed counterpart of ``textio.reads_back``: the new head sniffs like the old one."""
+    try:
+        return sniff(new_head) == sniff(head)
+    except BinaryFileError:
+        return False
 
 
 def _breaks(text: str) -> int:

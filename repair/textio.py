@@ -136,22 +136,48 @@ def detect_legacy(sample: bytes) -> str:
     return encoding
 
 
+# Single-byte code pages for Latin-script text. Detectors cannot tell them apart
+# on short text, and their guess flips when a few bytes change (so a cleaned file
+# could be read differently on the next run); for English prose the Windows code
+# page is what real files use.
+_LATIN_SINGLE_BYTE = frozenset(
+    codecs.lookup(name).name
+    for name in (
+        "ascii", "latin-1", "iso8859-2", "iso8859-3", "iso8859-4", "iso8859-9", "iso8859-10", "iso8859-13",
+        "iso8859-14", "iso8859-15", "iso8859-16", "cp1250", "cp1252", "cp1254", "cp1257", "cp437", "cp850",
+        "cp775", "cp852", "cp857", "cp858", "cp860", "cp861", "cp863", "cp865", "cp1258", "mac-roman",
+        "mac-latin2", "mac-iceland", "mac-turkish", "mac-croatian", "mac-romanian",
+    )
+)  # fmt: skip
+
+
+# Below this share of non-ASCII bytes, a non-UTF-8 file is Latin-script text
+# with a few accented letters or typographic quotes (Cyrillic, Greek or Hebrew
+# single-byte text is mostly high bytes).
+_LATIN_SHARE = 0.3
+
+
 def _detect(data: bytes) -> str | None:
     """The legacy encoding of non-UTF-8 bytes.
 
-    Detectors cannot tell the Latin single-byte code pages apart on short text
-    (French in cp1252 scores as Baltic cp1257), and for English prose the
-    Windows code page is what real files use, so any Latin single-byte guess
-    becomes cp1252 when the bytes decode under it. Other scripts keep the
-    detector's choice.
+    Mostly-ASCII bytes, and any Latin-script single-byte guess of the detector,
+    become cp1252 when they decode under it (see ``_LATIN_SINGLE_BYTE``): the
+    choice must not flip when a cleaned file is read again. Other scripts keep
+    the detector's choice.
     """
     from charset_normalizer import from_bytes
+
+    high = len(data) - len(data.translate(None, bytes(range(128, 256))))
+    if high <= _LATIN_SHARE * len(data):
+        # Latin-1 decodes any byte and gives it back unchanged: the fallback for the
+        # five bytes cp1252 leaves undefined.
+        return _cp1252_or_none(data) or "latin-1"
 
     best = from_bytes(data).best()
     if best is None:
         return _cp1252_or_none(data)
     encoding = codecs.lookup(best.encoding).name
-    if encoding.startswith(("cp125", "iso8859", "latin", "mac-")) or encoding == "ascii":
+    if encoding in _LATIN_SINGLE_BYTE:
         return _cp1252_or_none(data) or encoding
     return encoding
 
@@ -175,6 +201,20 @@ def _encodes(text: str, encoding: str) -> bool:
     except UnicodeEncodeError:
         return False
     return True
+
+
+def reads_back(data: bytes, decoded: Decoded, text: str) -> bool:
+    """Would ``data`` (a cleaned file) be read again as ``text`` in the same encoding?
+
+    Sniffing and detection look at statistics of the whole file, so a file that
+    shrank or grew could cross a threshold and be read differently (or as
+    binary) next time; such an output is not written.
+    """
+    try:
+        again = decode(data)
+    except (BinaryFileError, UndecodableError, UnicodeDecodeError):
+        return False
+    return (again.encoding, again.bom, again.text) == (decoded.encoding, decoded.bom, text)
 
 
 def read_path(path: str | Path) -> tuple[bytes, Decoded]:
