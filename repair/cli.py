@@ -172,7 +172,9 @@ def _batch_options(
     out: Path | str | None = None
     if out_dir is not None:
         out = out_dir if is_url(out_dir) else Path(local(out_dir))
-    run_options = RunOptions(mode=mode, out_dir=out, backup=backup, diff_context=diff_context)
+    # Diffs are printed by the dry run and stored by --report; otherwise not worth computing.
+    diffs = mode is Mode.DRY_RUN or report_dir is not None
+    run_options = RunOptions(mode=mode, out_dir=out, backup=backup, diff_context=diff_context, diffs=diffs)
     return BatchOptions(
         run=run_options,
         report_dir=report_dir,

@@ -43,8 +43,10 @@ def lexicon_detector(doc: Document, res: Resources) -> list[Span]:
             if entry.context or entry.exclude:
                 terms = terms or DocTerms(doc)
                 if entry.context and not terms.satisfies(entry.context):
+                    doc.context_skipped.append((start, end))
                     continue
                 if entry.exclude and terms.vetoed(entry.exclude):
+                    doc.context_skipped.append((start, end))
                     continue
             where = f"{entry.file.rsplit('/', 1)[-1]}:{entry.line}" if entry.file else "lexicon"
             evidence = f'"{entry.spun}" is a known spin of "{entry.original}" ({where}'

@@ -260,6 +260,7 @@ class Lexicon:
     _table: dict[tuple[str, ...], list[Variant]] = field(default_factory=dict)
     _lengths: dict[str, list[int]] = field(default_factory=dict)
     _context_terms: frozenset[str] | None = None
+    _context_vocabulary: tuple[frozenset[str], tuple[str, ...]] | None = None
 
     @classmethod
     def from_files(cls, paths: Iterable[str | Path], inflect: bool = True) -> Lexicon:
@@ -298,6 +299,24 @@ class Lexicon:
                 terms.update(split_terms(entry.exclude))
             self._context_terms = frozenset(terms)
         return self._context_terms
+
+    def context_vocabulary(self) -> tuple[frozenset[str], tuple[str, ...]]:
+        """The words context terms are made of, and the prefixes of their ``*`` terms.
+
+        A repair that neither removes nor adds one of these words cannot change
+        whether any row's context is present.
+        """
+        if self._context_vocabulary is None:
+            words: set[str] = set()
+            prefixes: set[str] = set()
+            for term in self.context_terms():
+                body = re.sub(r"~\d+\s*$", "", term.strip())
+                found = [norm(w) for w in WORD_RE.findall(body)]
+                if body.rstrip().endswith("*") and found:
+                    prefixes.add(found.pop())
+                words.update(found)
+            self._context_vocabulary = (frozenset(words), tuple(sorted(prefixes)))
+        return self._context_vocabulary
 
     def match(self, doc: Document) -> list[Match]:
         """All lexicon keys found in the document, longest first at each position.

@@ -65,6 +65,7 @@ def settings_key(config: Config, options: RunOptions, version: str) -> str:
         "out_dir": str(options.out_dir) if options.out_dir is not None else None,
         "backup": options.backup,
         "diff_context": options.diff_context,
+        "diffs": options.diffs,
     }
     return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()
 

@@ -129,6 +129,10 @@ class Document:
     # Document-level context terms when this text is one chunk of a larger file
     # (see repair.stream); None means "this text is the whole document".
     terms: DocTerms | None = None
+    # Spans a detector matched but set aside because a document-level condition
+    # (a row's context or exclude terms) was not met; if a repair changes those
+    # terms, they are the only places outside the repairs that can read differently.
+    context_skipped: list[tuple[int, int]] = field(default_factory=list)
     _line_starts: list[int] | None = None
 
     def line_col(self, offset: int) -> tuple[int, int]:

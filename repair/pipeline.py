@@ -21,7 +21,7 @@ from .propose import propose
 from .rank import rank
 from .resources import Resources
 from .segment import make_doc
-from .stable import stabilise
+from .stable import Stabiliser
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,7 +69,16 @@ class Pipeline:
         """
         doc, findings, edits = self._decide(text, path, can_encode, terms)
         if any(e.applied for e in edits):
-            edits = stabilise(text, edits, lambda out: self._decide(out, path, can_encode, terms)[2], doc.line_col)
+            lexicon = self.resources.lexicon
+            words, prefixes = lexicon.context_vocabulary()
+            stabilise = Stabiliser(
+                lambda out, out_terms: self._decide(out, path, can_encode, out_terms)[2],
+                terms if terms is not None else DocTerms(doc),
+                lexicon.context_terms(),
+                words,
+                prefixes,
+            )
+            edits = stabilise(text, edits, doc.line_col, doc.context_skipped)
         return Result(text=apply_edits(text, edits), edits=tuple(edits), findings=tuple(findings))
 
     def _decide(

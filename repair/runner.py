@@ -65,6 +65,7 @@ class RunOptions:
     out_dir: Path | str | None = None  # a local folder, or an fsspec URL
     backup: str | None = None
     diff_context: int = 3
+    diffs: bool = True  # compute unified diffs (off when nothing prints or stores them)
 
 
 @dataclass(frozen=True, slots=True)
@@ -328,7 +329,7 @@ def process_file(
         output_sha256=hashlib.sha256(new_bytes).hexdigest() if changed else sha,
         output_size=len(new_bytes),
     )
-    if changed:
+    if changed and options.diffs:
         out.diff = unified_diff(_diff_name(job), decoded.text, result.text, options.diff_context)
     if options.mode is Mode.STDOUT or job.path == STDIN:
         out.output = new_bytes
@@ -520,7 +521,7 @@ def _process_large(job: FileJob, config: Config, options: RunOptions, prior: Pri
     out_head = bytearray(info.bom)  # to check that the new file reads back the same way
     edits: list = []  # type: ignore[type-arg]
     hunks: list[str] = []
-    diffable = True
+    diffable = options.diffs
     old_line = new_line = 0
     changed = False
     writes = options.mode in (Mode.OUT_DIR, Mode.IN_PLACE)
@@ -576,7 +577,7 @@ def _process_large(job: FileJob, config: Config, options: RunOptions, prior: Pri
     )
     if changed and diffable:
         out.diff = diff_header(_diff_name(job)) + "".join(hunks)
-    elif changed:
+    elif changed and options.diffs:
         out.message = f"diff omitted: a line is longer than chunk-size ({config.chunk_size} characters)"
     return out
 

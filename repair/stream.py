@@ -195,6 +195,11 @@ def iter_chunks(pieces: Iterable[str], size: int) -> Iterator[Chunk]:
 # --------------------------------------------------------------------------- document-level terms
 
 
+def chunk_norms(text: str) -> list[str]:
+    """The normalised words of a text (as ``Token.norm``), without building tokens."""
+    return WORD_RE.findall(text.lower().replace("\u2019", "'"))
+
+
 class TermCollector:
     """Which context terms occur anywhere in a document seen chunk by chunk.
 
@@ -208,13 +213,23 @@ class TermCollector:
         self.found: set[str] = set()
         self.overlap = max((term_reach(t) for t in self.remaining), default=0)
         self._tail: deque[str] = deque(maxlen=max(self.overlap, 1))
+        # The words each term needs (a cheap test before searching the chunk).
+        self._needs = {t: [norm(w) for w in WORD_RE.findall(re.sub(r"~\d+\s*$", "", t))] for t in self.remaining}
 
     def feed(self, text: str) -> None:
-        norms = [norm(m.group()) for m in WORD_RE.finditer(text)]
+        self.feed_norms(chunk_norms(text))
+
+    def feed_norms(self, norms: list[str]) -> None:
         if self.remaining:
             window = [*self._tail, *norms] if self.overlap else norms
             terms = DocTerms.from_norms(window)
+            vocab = terms.vocab
             for term in sorted(self.remaining):
+                needs = self._needs[term]
+                if not term.rstrip().endswith("*") and not all(w in vocab for w in needs):
+                    continue
+                if term.rstrip().endswith("*") and not all(w in vocab for w in needs[:-1]):
+                    continue
                 if terms.has(term):
                     self.found.add(term)
             self.remaining -= self.found
@@ -296,8 +311,9 @@ def _scan_as(open_input: Opener, encoding: str, bom: bytes, terms: Iterable[str]
     words = 0
     try:
         for chunk in iter_chunks(iter_decoded(hashed(), encoding, len(bom)), chunk_size):
-            words += sum(1 for _ in WORD_RE.finditer(chunk.text))
-            collector.feed(chunk.text)
+            norms = chunk_norms(chunk.text)
+            words += len(norms)
+            collector.feed_norms(norms)
             result.count_newlines(chunk.text)
             if result.lossless:
                 try:
