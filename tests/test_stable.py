@@ -27,3 +27,21 @@ def test_context_created_by_a_repair_completes_in_the_same_run(tmp_path):
     added = next(e for e in result.edits if e.spun == "malignant growth")
     assert (added.start, added.line, added.col) == (2, 1, 3) and text[added.start : added.end] == added.spun
     assert clean_text(result.text, config).text == result.text
+
+
+def test_windowed_check_equals_a_second_run_with_tight_windows():
+    """With windows of a few words, the check still catches every change a second run would make."""
+    from unittest import mock
+
+    from hypothesis import HealthCheck, given, settings
+
+    import repair.stable as stable
+    from fuzzing import check_text, texts
+
+    @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+    @given(texts(max_parts=60))
+    def run(text):
+        check_text(text)
+
+    with mock.patch.object(stable, "REACH", 12):
+        run()
