@@ -42,7 +42,7 @@ from .engines import Engine, EngineError, make_engine, workers_for
 from .manifest import Manifest, manifest_path, settings_key
 from .progress import Progress
 from .report import FileResult, write_report
-from .runner import FileJob, Mode, RunOptions, RunReport, expand_paths, skip_dirs
+from .runner import EXIT_ERROR, STDIN, FileJob, Mode, RunOptions, RunReport, expand_paths, skip_dirs
 from .storage import is_url
 
 
@@ -224,7 +224,10 @@ def _open_manifest(config: Config, options: BatchOptions, progress: Progress) ->
         if options.resume:
             raise BatchError("--resume needs --report DIR or --out-dir DIR, where the manifest is kept")
         return None
-    manifest = Manifest(path, settings_key(config, options.run, __version__), resume=options.resume)
+    try:
+        manifest = Manifest(path, settings_key(config, options.run, __version__), resume=options.resume)
+    except OSError as exc:
+        raise BatchError(f"cannot write the manifest {path}: {exc.strerror or exc}") from exc
     if manifest.note and not options.quiet:
         progress.print(f"note: {manifest.note}")
     return manifest
@@ -346,19 +349,36 @@ def execute(paths: Sequence[str], config: Config, options: BatchOptions) -> int:
     """
     if options.resume and manifest_path(options.run, options.report_dir) is None:
         raise BatchError("--resume needs --report DIR or --out-dir DIR, where the manifest is kept")
-    show = options.progress if options.progress is not None else Progress.wanted(options.quiet)
-    with Progress(show) as progress:
+    if options.engine == "dask" and STDIN in paths:
+        raise BatchError("standard input cannot be sent to Dask workers: use --engine local")
+    with Progress(_show_progress(options)) as progress:
         emitter = _Emitter(options, progress)
         try:
             report = run_batch(paths, config, options, emitter, progress)
         finally:
             emitter.close()
     try:
+        failed = False
         if options.report_dir is not None:
-            write_report(options.report_dir, report.results, {"generator": f"repair {__version__}"})
+            try:
+                write_report(options.report_dir, report.results, {"generator": f"repair {__version__}"})
+            except OSError as exc:
+                progress.print(f"error: cannot write the report in {options.report_dir}: {exc.strerror or exc}")
+                failed = True
         if not options.quiet or report.interrupted:
-            suffix = f"; report in {options.report_dir}" if options.report_dir else ""
+            suffix = f"; report in {options.report_dir}" if options.report_dir and not failed else ""
             progress.print(report.summary(options.run.mode) + suffix)
-        return report.exit_code(options.run.mode)
+        code = report.exit_code(options.run.mode)
+        return EXIT_ERROR if failed and code in (0, 1) else code
     finally:
         report.results.close()
+
+
+def _show_progress(options: BatchOptions) -> bool:
+    """On a terminal, unless quiet; and not while the run prints its data to that terminal."""
+    if options.progress is not None:
+        return options.progress
+    if not Progress.wanted(options.quiet):
+        return False
+    prints = options.run.mode in (Mode.DRY_RUN, Mode.CHECK, Mode.STDOUT)
+    return not (prints and sys.stdout.isatty())

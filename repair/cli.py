@@ -171,7 +171,8 @@ def _batch_options(
         raise _Failure("error: --scheduler only makes sense with --engine dask")
     out: Path | str | None = None
     if out_dir is not None:
-        out = out_dir if is_url(out_dir) else Path(local(out_dir))
+        # Absolute, so workers (and a resumed run from elsewhere) agree on where outputs go.
+        out = out_dir if is_url(out_dir) else Path(local(out_dir)).absolute()
     # Diffs are printed by the dry run and stored by --report; otherwise not worth computing.
     diffs = mode is Mode.DRY_RUN or report_dir is not None
     run_options = RunOptions(mode=mode, out_dir=out, backup=backup, diff_context=diff_context, diffs=diffs)

@@ -48,6 +48,9 @@ class Progress:
                 TimeRemainingColumn(),
                 console=console,
                 transient=True,
+                # Data on stdout stays on stdout (a pipe or file), never re-routed to the bar's stream.
+                redirect_stdout=False,
+                redirect_stderr=False,
             )
             self._bar.__enter__()
             self._task = self._bar.add_task("files", total=None, rate="-", edits=0)

@@ -300,3 +300,34 @@ def test_first_ctrl_c_lets_the_file_in_hand_finish(corpus, tmp_path, monkeypatch
     assert "interrupted: finishing the files in progress" in stream.getvalue()
     assert len(without_manifest(tree_bytes(out))) == 2  # the binary file and two text files
     assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+
+
+def test_progress_never_reroutes_data_on_stdout(corpus, capsys, monkeypatch):
+    from repair.batch import execute
+
+    code = execute([str(corpus)], Config(), BatchOptions(run=RunOptions(mode=Mode.DRY_RUN), progress=True))
+    captured = capsys.readouterr()
+    assert code == 0 and captured.out.count("--- ") == 6 and "--- " not in captured.err
+
+
+def test_no_progress_bar_while_data_goes_to_the_same_terminal(monkeypatch):
+    from repair.batch import _show_progress
+
+    monkeypatch.setattr("sys.stderr", FakeTTY())
+    monkeypatch.setattr("sys.stdout", FakeTTY())
+    assert not _show_progress(BatchOptions(run=RunOptions(mode=Mode.DRY_RUN)))
+    assert _show_progress(BatchOptions(run=RunOptions(mode=Mode.OUT_DIR)))
+    monkeypatch.setattr("sys.stdout", io.StringIO())  # diff piped to a file: the bar may show
+    assert _show_progress(BatchOptions(run=RunOptions(mode=Mode.DRY_RUN)))
+
+
+def test_unwritable_report_folder_is_a_clean_error(runner, corpus, tmp_path):
+    blocker = tmp_path / "file.txt"
+    blocker.write_text("not a folder")
+    result = runner.invoke(app, ["check", str(corpus), "--report", str(blocker / "report")])
+    assert result.exit_code == 2 and "cannot write the manifest" in result.stderr and "internal" not in result.stderr
+
+
+def test_stdin_cannot_go_to_dask(runner):
+    result = runner.invoke(app, ["check", "-", "--engine", "dask"], input="text")
+    assert result.exit_code == 2 and "standard input cannot be sent to Dask" in result.stderr
