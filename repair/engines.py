@@ -190,7 +190,10 @@ class DaskEngine:
     def __init__(self, config: Config, options: RunOptions, workers: int, scheduler: str | None = None) -> None:
         import logging
 
-        from distributed import Client, LocalCluster
+        try:
+            from distributed import Client, LocalCluster
+        except ImportError as exc:
+            raise EngineError("--engine dask needs dask.distributed: pip install 'repair[dask]'") from exc
 
         self.config, self.options = config, options
         self.cluster = None

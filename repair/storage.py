@@ -33,8 +33,10 @@ def local(path: str) -> str:
 
 
 def _fs(url: str) -> tuple[Any, str]:
-    from fsspec.core import url_to_fs
-
+    try:
+        from fsspec.core import url_to_fs
+    except ImportError as exc:  # fsspec comes with the dask extra
+        raise OSError(f"{url}: URLs need fsspec: pip install 'repair[dask]'") from exc
     return url_to_fs(url)
 
 
