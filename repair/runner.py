@@ -211,22 +211,19 @@ def expand_paths(
     """
     skip_dirs = [Path(p).resolve() for p in skip if not storage.is_url(p)]
     skip_urls = [str(p).rstrip("/") + "/" for p in skip if storage.is_url(p)]
-    single_dir = len(paths) == 1 and paths[0] != STDIN and storage.is_dir(paths[0])
+    single_dir = len(paths) == 1 and paths[0] != STDIN and _is_dir(paths[0])
     for arg in paths:
         if arg == STDIN:
             yield FileJob(STDIN, "stdin")
             continue
         prefix = "" if single_dir else _clean_rel(arg) + "/"
         if storage.is_url(arg):
-            if storage.is_dir(arg):
-                for url, rel in storage.walk_url(arg):
-                    if _wanted(rel, config) and not any(url.startswith(s) for s in skip_urls):
-                        if not any(part.startswith(".") for part in rel.split("/")[:-1]):
-                            yield FileJob(url, prefix + rel)
-            elif storage.exists(arg):
-                yield FileJob(arg, arg.rstrip("/").rsplit("/", 1)[-1])
-            else:
-                yield FileResult(arg, _clean_rel(arg), "error", "no such file or directory")
+            try:
+                found = list(_expand_url(arg, prefix, config, skip_urls))
+            except (OSError, ImportError, ValueError) as exc:
+                # An unknown scheme, a missing fsspec back-end, an unreachable store.
+                found = [FileResult(arg, _clean_rel(arg), "error", f"cannot read: {exc}")]
+            yield from found
             continue
         path = Path(storage.local(arg))
         if path.is_dir():
@@ -237,6 +234,25 @@ def expand_paths(
             yield FileJob(storage.local(arg), _clean_rel(arg) if not path.is_absolute() else path.name)
         else:
             yield FileResult(arg, _clean_rel(arg), "error", "no such file or directory")
+
+
+def _is_dir(arg: str) -> bool:
+    try:
+        return storage.is_dir(arg)
+    except (OSError, ImportError, ValueError):
+        return False  # reported when the argument is expanded
+
+
+def _expand_url(arg: str, prefix: str, config: Config, skip_urls: list[str]) -> Iterator[FileJob | FileResult]:
+    if storage.is_dir(arg):
+        for url, rel in storage.walk_url(arg):
+            if _wanted(rel, config) and not any(url.startswith(s) for s in skip_urls):
+                if not any(part.startswith(".") for part in rel.split("/")[:-1]):
+                    yield FileJob(url, prefix + rel)
+    elif storage.exists(arg):
+        yield FileJob(arg, arg.rstrip("/").rsplit("/", 1)[-1])
+    else:
+        yield FileResult(arg, _clean_rel(arg), "error", "no such file or directory")
 
 
 def _clean_rel(arg: str) -> str:

@@ -144,3 +144,9 @@ def test_fsspec_urls_for_inputs_and_outputs(runner, corpus, tmp_path):
     assert file_url.exit_code == 1 and file_url.stdout.count('"finding"') == 8
     refused = runner.invoke(app, ["clean", "memory://in", "--in-place"])
     assert refused.exit_code == 2 and "local files only" in refused.stderr
+
+
+def test_unknown_url_scheme_is_an_error_for_that_input(runner, corpus):
+    result = runner.invoke(app, ["check", "nosuchscheme://bucket/x", str(corpus)])
+    assert result.exit_code == 2 and "nosuchscheme://bucket/x: cannot read" in result.stderr
+    assert '"finding"' not in result.stdout and "counterfeit" in result.stdout
