@@ -33,10 +33,10 @@ def test_windowed_check_equals_a_second_run_with_tight_windows():
     """With windows of a few words, the check still catches every change a second run would make."""
     from unittest import mock
 
+    from fuzzing import check_text, texts
     from hypothesis import HealthCheck, given, settings
 
     import repair.stable as stable
-    from fuzzing import check_text, texts
 
     @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
     @given(texts(max_parts=60))
