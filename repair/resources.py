@@ -50,6 +50,11 @@ class Resources:
     def ignored_keys(self) -> frozenset[tuple[str, ...]]:
         return frozenset(phrase_key(p) for p in self.config.ignore_phrases if phrase_key(p))
 
+    def preload(self) -> None:
+        """Load everything the configured pipeline needs now (workers call this when they start)."""
+        self.lexicon  # noqa: B018
+        self.lexicon.context_terms()
+
     @classmethod
     def for_config(cls, config: Config) -> Resources:
         key = config.lexicon_key
