@@ -99,9 +99,11 @@ def spaced_contraction(text: str) -> Iterator[ArtifactHit]:
 
 
 # Braces around plain words, not preceded by a backslash command or a word
-# character (LaTeX "\textbf{x}", code "f{x}" and templates "${x}" stay).
-_TEMPLATE = re.compile(r"(?<![\\\w$%#@])\{([A-Za-z][A-Za-z' ,.-]{0,60})\}")
-_SPINTAX = re.compile(r"(?<![\\\w$%#@])\{([^{}|\n]{1,40}(?:\|[^{}|\n]{1,40})+)\}")
+# character (LaTeX "\textbf{x}", code "f{x}" and templates "${x}" stay), and
+# not doubled (Jinja/Mustache "{{x}}" is a template, and stripping one pair
+# would leave "{x}" for the next run to strip again).
+_TEMPLATE = re.compile(r"(?<![\\\w$%#@{])\{([A-Za-z][A-Za-z' ,.-]{0,60})\}(?!\})")
+_SPINTAX = re.compile(r"(?<![\\\w$%#@{])\{([^{}|\n]{1,40}(?:\|[^{}|\n]{1,40})+)\}(?!\})")
 
 
 @rule

@@ -1,15 +1,15 @@
 """The ``repair`` command line: thin typer commands over the library.
 
-Each command validates its options, builds one ``Config`` and one
-``RunOptions``, calls the library and turns the ``RunReport`` into output and an
-exit code. Data (diffs, cleaned text, findings) goes to stdout; status and the
-summary go to stderr. Exit codes: 0 done, 1 ``check`` found spins, 2 usage
-error or an input that could not be read, 123 internal error.
+Each command validates its options, builds one ``Config`` and one options
+object (``BatchOptions`` for ``clean``/``check``), and calls the library
+(``repair.batch.execute``), which prints results and returns the exit code.
+Data (diffs, cleaned text, findings) goes to stdout; status and the summary go
+to stderr. Exit codes: 0 done, 1 ``check`` found spins, 2 usage error or an
+input that could not be read, 123 internal error, 130 interrupted.
 """
 
 from __future__ import annotations
 
-import json
 import sys
 import traceback
 from pathlib import Path
@@ -18,11 +18,13 @@ from typing import Annotated, Optional
 import typer
 
 from . import __version__
+from .batch import BatchError, BatchOptions, execute
 from .config import Config, ConfigError, load_config
+from .engines import ENGINES
 from .lexicon import LexiconError
-from .report import write_report
-from .runner import EXIT_ERROR, EXIT_INTERNAL, EXIT_OK, STDIN, Mode, RunOptions, RunReport, repair_paths
+from .runner import EXIT_ERROR, EXIT_INTERNAL, EXIT_INTERRUPTED, EXIT_OK, STDIN, Mode, RunOptions, RunReport
 from .saved import SavedRunError
+from .storage import is_url, local
 
 app = typer.Typer(
     name="repair",
@@ -120,12 +122,12 @@ def _run_guarded(verbose: bool, body) -> int:  # type: ignore[no-untyped-def]
     except _Failure as exc:
         _err(str(exc))
         return exc.code
-    except (ConfigError, LexiconError) as exc:
+    except (ConfigError, LexiconError, BatchError) as exc:
         _err(f"error: {exc}")
         return EXIT_ERROR
     except KeyboardInterrupt:
         _err("interrupted")
-        return 130
+        return EXIT_INTERRUPTED
     except Exception as exc:
         if verbose:
             traceback.print_exc()
@@ -133,30 +135,88 @@ def _run_guarded(verbose: bool, body) -> int:  # type: ignore[no-untyped-def]
         return EXIT_INTERNAL
 
 
-def _print_file_messages(report: RunReport, quiet: bool) -> None:
-    for r in report.results:
-        if r.status in ("skipped", "error") and r.message:
-            if r.status == "error" or not quiet:
-                _err(f"{r.path}: {r.message}")
+EngineOpt = Annotated[
+    str, typer.Option("--engine", help="local (this machine: a process pool) or dask (a Dask cluster).")
+]
+SchedulerOpt = Annotated[
+    Optional[str],
+    typer.Option("--scheduler", help="With --engine dask: address of an existing scheduler (default: a LocalCluster)."),
+]
+JobsOpt = Annotated[
+    Optional[int], typer.Option("--jobs", "-j", min=0, help="Worker processes (0: one per core, the default).")
+]
+ResumeOpt = Annotated[
+    bool, typer.Option("--resume", help="Skip files the run's manifest shows as done with the same settings.")
+]
+ReportOpt = Annotated[
+    Optional[Path], typer.Option("--report", help="Write edits, diffs, tables, report.html and the manifest here.")
+]
+
+
+def _batch_options(
+    mode: Mode,
+    *,
+    out_dir: str | None = None,
+    backup: str | None = None,
+    diff_context: int = 3,
+    report_dir: Path | None,
+    engine: str,
+    scheduler: str | None,
+    resume: bool,
+    quiet: bool,
+    verbose: bool,
+    output_format: str = "text",
+) -> BatchOptions:
+    if engine not in ENGINES:
+        raise _Failure(f"error: --engine must be one of {', '.join(ENGINES)}, not {engine!r}")
+    if scheduler is not None and engine != "dask":
+        raise _Failure("error: --scheduler only makes sense with --engine dask")
+    out: Path | str | None = None
+    if out_dir is not None:
+        # Absolute, so workers (and a resumed run from elsewhere) agree on where outputs go.
+        out = out_dir if is_url(out_dir) else Path(local(out_dir)).absolute()
+    # Diffs are printed by the dry run and stored by --report; otherwise not worth computing.
+    diffs = mode is Mode.DRY_RUN or report_dir is not None
+    run_options = RunOptions(
+        mode=mode, out_dir=out, backup=backup, diff_context=diff_context, diffs=diffs, texts=report_dir is not None
+    )
+    return BatchOptions(
+        run=run_options,
+        report_dir=report_dir,
+        engine=engine,
+        scheduler=scheduler,
+        resume=resume,
+        quiet=quiet,
+        verbose=verbose,
+        output_format=output_format,
+    )
+
+
+def _check_paths(paths: list[str], mode: Mode) -> None:
+    if STDIN in paths and len(paths) > 1:
+        raise _Failure("error: - (standard input) cannot be mixed with other paths")
+    if mode is Mode.IN_PLACE:
+        urls = [p for p in paths if is_url(p)]
+        if urls:
+            raise _Failure(f"error: --in-place works on local files only, not {urls[0]}")
 
 
 @app.command()
 def clean(
     paths: PathsArg,
     out_dir: Annotated[
-        Optional[Path], typer.Option("--out-dir", help="Write cleaned copies under this folder.")
+        Optional[str], typer.Option("--out-dir", help="Write cleaned copies under this folder (or fsspec URL).")
     ] = None,
     in_place: Annotated[bool, typer.Option("--in-place", help="Rewrite the input files (atomically).")] = False,
     backup: Annotated[
         Optional[str], typer.Option("--backup", help="With --in-place: keep the original as FILE+SUFFIX.")
     ] = None,
-    report_dir: Annotated[
-        Optional[Path], typer.Option("--report", help="Write edits, diffs, tables and report.html here.")
-    ] = None,
+    report_dir: ReportOpt = None,
     min_confidence: ThresholdOpt = None,
-    jobs: Annotated[
-        Optional[int], typer.Option("--jobs", "-j", min=0, help="Worker processes (0: one per core).")
-    ] = None,
+    jobs: JobsOpt = None,
+    engine: EngineOpt = "local",
+    scheduler: SchedulerOpt = None,
+    resume: ResumeOpt = False,
     glob: GlobOpt = None,
     exclude: ExcludeOpt = None,
     lexicon: LexiconOpt = None,
@@ -174,9 +234,10 @@ def clean(
             raise _Failure("error: --out-dir and --in-place cannot be used together")
         if backup is not None and not in_place:
             raise _Failure("error: --backup only makes sense with --in-place")
+        if backup is not None and (not backup or "/" in backup or "\\" in backup):
+            raise _Failure("error: --backup takes a file-name suffix such as .orig")
         if in_place and STDIN in paths:
             raise _Failure("error: --in-place cannot rewrite standard input")
-        config = _config(config_file, isolated, min_confidence, lexicon, ignore_phrases, glob, exclude, jobs)
         if paths == [STDIN]:
             mode = Mode.STDOUT
         elif in_place:
@@ -185,20 +246,21 @@ def clean(
             mode = Mode.OUT_DIR
         else:
             mode = Mode.DRY_RUN
-        options = RunOptions(mode=mode, out_dir=out_dir, backup=backup, diff_context=diff_context)
-        report = repair_paths(paths, config, options)
-        for r in report.results:
-            if r.output is not None and mode is Mode.STDOUT:
-                sys.stdout.buffer.write(r.output)
-            elif mode is Mode.DRY_RUN and r.diff:
-                sys.stdout.write(r.diff)
-        sys.stdout.flush()
-        _print_file_messages(report, quiet)
-        if report_dir is not None:
-            write_report(report_dir, report.results, {"generator": f"repair {__version__}"})
-        if not quiet:
-            _err(report.summary(mode) + (f"; report in {report_dir}" if report_dir else ""))
-        return report.exit_code(mode)
+        _check_paths(paths, mode)
+        config = _config(config_file, isolated, min_confidence, lexicon, ignore_phrases, glob, exclude, jobs)
+        options = _batch_options(
+            mode,
+            out_dir=out_dir,
+            backup=backup,
+            diff_context=diff_context,
+            report_dir=report_dir,
+            engine=engine,
+            scheduler=scheduler,
+            resume=resume,
+            quiet=quiet,
+            verbose=verbose,
+        )
+        return execute(paths, config, options)
 
     raise typer.Exit(_run_guarded(verbose, body))
 
@@ -208,6 +270,9 @@ def check(
     paths: PathsArg,
     output_format: Annotated[str, typer.Option("--format", help="text, json (JSON lines) or csv.")] = "text",
     min_confidence: ThresholdOpt = None,
+    jobs: JobsOpt = None,
+    engine: EngineOpt = "local",
+    scheduler: SchedulerOpt = None,
     glob: GlobOpt = None,
     exclude: ExcludeOpt = None,
     lexicon: LexiconOpt = None,
@@ -215,6 +280,7 @@ def check(
     config_file: ConfigOpt = None,
     isolated: IsolatedOpt = False,
     report_dir: Annotated[Optional[Path], typer.Option("--report", help="Also write the full report here.")] = None,
+    resume: ResumeOpt = False,
     quiet: QuietOpt = False,
     verbose: VerboseOpt = False,
 ) -> None:
@@ -223,40 +289,21 @@ def check(
     def body() -> int:
         if output_format not in ("text", "json", "csv"):
             raise _Failure(f"error: --format must be text, json or csv, not {output_format!r}")
-        config = _config(config_file, isolated, min_confidence, lexicon, ignore_phrases, glob, exclude)
-        report = repair_paths(paths, config, RunOptions(mode=Mode.CHECK))
-        _emit_findings(report, output_format, verbose)
-        _print_file_messages(report, quiet)
-        if report_dir is not None:
-            write_report(report_dir, report.results, {"generator": f"repair {__version__}"})
-        if not quiet:
-            _err(report.summary(Mode.CHECK))
-        return report.exit_code(Mode.CHECK)
+        _check_paths(paths, Mode.CHECK)
+        config = _config(config_file, isolated, min_confidence, lexicon, ignore_phrases, glob, exclude, jobs)
+        options = _batch_options(
+            Mode.CHECK,
+            report_dir=report_dir,
+            engine=engine,
+            scheduler=scheduler,
+            resume=resume,
+            quiet=quiet,
+            verbose=verbose,
+            output_format=output_format,
+        )
+        return execute(paths, config, options)
 
     raise typer.Exit(_run_guarded(verbose, body))
-
-
-def _emit_findings(report: RunReport, output_format: str, verbose: bool) -> None:
-    import csv
-
-    writer = csv.writer(sys.stdout) if output_format == "csv" else None
-    if writer:
-        writer.writerow(["path", "line", "col", "spun", "proposal", "confidence", "detector", "applied", "reason"])
-    for r in report.results:
-        for e in r.edits:
-            if not e.applied and not verbose:
-                continue
-            if output_format == "json":
-                record = {"type": "finding", **e.to_dict(), "file": r.path}
-                sys.stdout.write(json.dumps(record, ensure_ascii=False) + "\n")
-            elif writer:
-                writer.writerow(
-                    [r.path, e.line, e.col, e.spun, e.proposal, f"{e.confidence:.2f}", e.detector, e.applied, e.reason]
-                )
-            else:
-                held = "" if e.applied else "  [not applied]"
-                sys.stdout.write(f"{r.path}:{e.line}:{e.col}: {e.spun} → {e.proposal} ({e.confidence:.2f}){held}\n")
-    sys.stdout.flush()
 
 
 @app.command("apply")
@@ -378,6 +425,13 @@ def screen(
         return EXIT_ERROR if report.count("error") else EXIT_OK
 
     raise typer.Exit(_run_guarded(verbose, body))
+
+
+def _print_file_messages(report: RunReport, quiet: bool) -> None:
+    """Skipped and failed inputs, one line each on stderr (errors even with --quiet)."""
+    for r in report.results:
+        if r.status in ("skipped", "error") and r.message and (r.status == "error" or not quiet):
+            _err(f"{r.path}: {r.message}")
 
 
 def _print_screen_table(rows, total: int) -> None:  # type: ignore[no-untyped-def]

@@ -11,6 +11,7 @@ the file, never silently ignored (black's ``read_pyproject_toml`` does the same)
 from __future__ import annotations
 
 import dataclasses
+import re
 import tomllib
 from dataclasses import dataclass, fields
 from importlib import resources
@@ -21,7 +22,37 @@ CONFIG_NAMES = ("repair.toml", ".repair.toml", "pyproject.toml")
 
 
 class ConfigError(ValueError):
-    """A configuration problem, reported in one line with the file it came from."""
+    """A configuration problem, reported in one line with the file (and line) it came from."""
+
+
+def key_line(origin: str, raw_key: str) -> int | None:
+    """The line of ``origin`` (a TOML file) where ``raw_key`` is set, for error messages.
+
+    Only the ``[tool.repair]`` table of a ``pyproject.toml`` is searched, so a
+    ``line-length`` under ``[tool.black]`` is not blamed.
+    """
+    path = Path(origin)
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError, ValueError):
+        return None
+    # Top-level keys count in a repair.toml or --config file; under any table
+    # header only [tool.repair] does.
+    in_table = path.name != "pyproject.toml"
+    pattern = re.compile(rf"^\s*[\"']?{re.escape(raw_key)}[\"']?\s*=")
+    for number, line in enumerate(lines, 1):
+        stripped = line.strip()
+        if stripped.startswith("["):
+            in_table = stripped.strip("[] ") == "tool.repair"
+            continue
+        if in_table and pattern.match(line):
+            return number
+    return None
+
+
+def _where(origin: str, raw_key: str) -> str:
+    line = key_line(origin, raw_key)
+    return f"{origin}:{line}" if line else origin
 
 
 def _defaults() -> dict[str, Any]:
@@ -49,6 +80,8 @@ class Config:
     quality: str = _DEFAULTS["quality"]
     model_threads: int = _DEFAULTS["model_threads"]
     lm_right_context: int = _DEFAULTS["lm_right_context"]
+    stream_threshold: int = _DEFAULTS["stream_threshold"]
+    chunk_size: int = _DEFAULTS["chunk_size"]
 
     def replace(self, **changes: Any) -> Config:
         """A copy with the given (non-None) fields changed and validated."""
@@ -79,58 +112,81 @@ def from_mapping(data: dict[str, Any], origin: str, base: Config | None = None, 
         key = raw_key.replace("-", "_")
         if key not in _TYPES:
             known = ", ".join(sorted(k.replace("_", "-") for k in _TYPES))
-            raise ConfigError(f"{origin}: unknown key {raw_key!r} (known keys: {known})")
+            raise ConfigError(f"{_where(origin, raw_key)}: unknown key {raw_key!r} (known keys: {known})")
         kind = _TYPES[key]
         if kind.startswith("tuple"):
             if isinstance(value, str):
                 value = [value]
             if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-                raise ConfigError(f"{origin}: {raw_key} must be a list of strings")
+                raise ConfigError(f"{_where(origin, raw_key)}: {raw_key} must be a list of strings")
             if key == "extend_lexicon" and root is not None:
                 value = [str((root / v).resolve()) if not Path(v).is_absolute() else v for v in value]
             changes[key] = tuple(value)
         elif kind == "float":
             if isinstance(value, bool) or not isinstance(value, int | float):
-                raise ConfigError(f"{origin}: {raw_key} must be a number")
+                raise ConfigError(f"{_where(origin, raw_key)}: {raw_key} must be a number")
             changes[key] = float(value)
         elif kind == "str":
             if not isinstance(value, str):
-                raise ConfigError(f"{origin}: {raw_key} must be a string")
+                raise ConfigError(f"{_where(origin, raw_key)}: {raw_key} must be a string")
             changes[key] = value
         elif kind == "int":
             if isinstance(value, bool) or not isinstance(value, int):
-                raise ConfigError(f"{origin}: {raw_key} must be a whole number")
+                raise ConfigError(f"{_where(origin, raw_key)}: {raw_key} must be a whole number")
             changes[key] = value
-    return validate(dataclasses.replace(base, **changes), origin)
+    try:
+        return validate(dataclasses.replace(base, **changes), origin)
+    except ConfigError as exc:
+        # Point at the line that set the offending key, when this file set it.
+        key = getattr(exc, "key", None)
+        raw = next((k for k in data if k.replace("-", "_") == key), None)
+        if raw is None:
+            raise
+        raise _error(_where(origin, raw), str(exc).split(": ", 1)[1], key) from None
+
+
+def _error(where: str, problem: str, key: str | None = None) -> ConfigError:
+    error = ConfigError(f"{where}: {problem}")
+    error.key = key  # type: ignore[attr-defined]
+    return error
 
 
 def validate(config: Config, origin: str) -> Config:
-    if not 0.0 <= config.min_confidence <= 1.0:
-        raise ConfigError(f"{origin}: min-confidence must be between 0 and 1, not {config.min_confidence}")
-    if not 0.0 <= config.ambiguity_margin <= 1.0:
-        raise ConfigError(f"{origin}: ambiguity-margin must be between 0 and 1")
-    if config.quality not in ("fast", "best"):
-        raise ConfigError(f"{origin}: quality must be fast or best, not {config.quality!r}")
-    if config.jobs < 0:
-        raise ConfigError(f"{origin}: jobs must be 0 (all cores) or more")
-    if config.model_threads < 0:
-        raise ConfigError(f"{origin}: model-threads must be 0 (all cores) or more")
-    if config.lm_right_context < -1:
-        raise ConfigError(f"{origin}: lm-right-context must be -1 (to the end of the sentence) or more")
+    checks = (
+        (
+            "min_confidence",
+            0.0 <= config.min_confidence <= 1.0,
+            f"min-confidence must be between 0 and 1, not {config.min_confidence}",
+        ),
+        ("ambiguity_margin", 0.0 <= config.ambiguity_margin <= 1.0, "ambiguity-margin must be between 0 and 1"),
+        ("jobs", config.jobs >= 0, "jobs must be 0 (all cores) or more"),
+        ("chunk_size", config.chunk_size >= 1000, "chunk-size must be at least 1000 characters"),
+        ("stream_threshold", config.stream_threshold >= 0, "stream-threshold must be 0 or more"),
+        ("quality", config.quality in ("fast", "best"), f"quality must be fast or best, not {config.quality!r}"),
+        ("model_threads", config.model_threads >= 0, "model-threads must be 0 (all cores) or more"),
+        (
+            "lm_right_context",
+            config.lm_right_context >= -1,
+            "lm-right-context must be -1 (to the end of the sentence) or more",
+        ),
+    )
+    for key, ok, problem in checks:
+        if not ok:
+            raise _error(origin, problem, key)
     from .models.registry import names
 
     for kind, name, key in (
-        ("lm", config.lm_model, "lm-model"),
-        ("embedding", config.embedding_model, "embedding-model"),
-        ("ngram", config.ngram_model, "ngram-model"),
+        ("lm", config.lm_model, "lm_model"),
+        ("embedding", config.embedding_model, "embedding_model"),
+        ("ngram", config.ngram_model, "ngram_model"),
     ):
         if name not in names(kind):
-            raise ConfigError(f"{origin}: unknown {key} {name!r}; known: {', '.join(names(kind))}")
+            raise _error(origin, f"unknown {key.replace('_', '-')} {name!r}; known: {', '.join(names(kind))}", key)
     from .detect import DETECTORS
 
     unknown = [d for d in config.detectors if d not in DETECTORS]
     if unknown:
-        raise ConfigError(f"{origin}: unknown detector(s) {unknown}; known: {', '.join(DETECTORS)}")
+        raise _error(origin, f"unknown detector(s) {unknown}; known: {', '.join(DETECTORS)}", "detectors")
     return config
 
 

@@ -102,7 +102,6 @@ class ContextModel:
             return 0.0
         return 1.0 / (1.0 + math.exp(-z))
 
-
     def stage2_probability(self, x: Sequence[float]) -> float:
         """Confidence after language-model re-scoring (``quality = "best"``)."""
         z = self.stage2[0] + sum(w * v for w, v in zip(self.stage2[1:], x, strict=True))
@@ -120,7 +119,9 @@ def stage2_features(p1: float, scores: Sequence[float]) -> list[float]:
     """``scores``: LM log-probabilities of [current, best, runner-up, ...] fillers."""
     p1 = min(max(p1, 1e-4), 1 - 1e-4)
     vs_current = max(-LM_MARGIN_CAP, min(LM_MARGIN_CAP, scores[1] - scores[0]))
-    vs_runner_up = max(-LM_MARGIN_CAP, min(LM_MARGIN_CAP, scores[1] - max(scores[2:]))) if len(scores) > 2 else LM_MARGIN_CAP
+    vs_runner_up = (
+        max(-LM_MARGIN_CAP, min(LM_MARGIN_CAP, scores[1] - max(scores[2:]))) if len(scores) > 2 else LM_MARGIN_CAP
+    )
     return [math.log(p1 / (1 - p1)), vs_current, vs_runner_up]
 
 
@@ -330,13 +331,17 @@ def detect_context(doc: Document, res: Resources) -> list[Span]:
             confidence = model.stage2_probability(stage2_features(ranked[0][0], lm_sorted))
             if confidence < float(settings["report-floor"]):
                 continue
-            best_link = ranked[0][2]
-            reason = _reason(suspect, best_link, margin) + f"; the language model agrees ({lm_sorted[1] - lm[0]:+.1f} nats)"
-            hints = (Candidate(best_link.text, round(confidence, 4), best_link.source),) + tuple(
+            _, best_margin, best_link = ranked[0]
+            reason = _reason(suspect, best_link, best_margin)
+            reason += f"; the language model agrees ({lm_sorted[1] - lm[0]:+.1f} nats)"
+            others = (
                 Candidate(link.text, round(min(p, confidence) * 0.5, 4), link.source) for p, _, link in ranked[1:]
             )
+            hints = (Candidate(best_link.text, round(confidence, 4), best_link.source), *others)
             spans.append(Span(suspect.start, suspect.end, suspect.text, DETECTOR, reason, confidence, hints))
             continue
         hints = tuple(Candidate(link.text, round(p, 4), link.source) for p, _, link in scored[:6])
-        spans.append(Span(suspect.start, suspect.end, suspect.text, DETECTOR, _reason(suspect, best_link, margin), p1, hints))
+        spans.append(
+            Span(suspect.start, suspect.end, suspect.text, DETECTOR, _reason(suspect, best_link, margin), p1, hints)
+        )
     return spans

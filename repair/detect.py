@@ -34,7 +34,7 @@ def register(name: str) -> Callable[[Detector], Detector]:
 def lexicon_detector(doc: Document, res: Resources) -> list[Span]:
     """Known spun phrases from the lexicons, honouring context and exclude terms."""
     spans: list[Span] = []
-    terms: DocTerms | None = None
+    terms: DocTerms | None = doc.terms
     for match in res.lexicon.match(doc):
         start, end = doc.tokens[match.start_token].start, doc.tokens[match.end_token - 1].end
         text = doc.text[start:end]
@@ -43,8 +43,10 @@ def lexicon_detector(doc: Document, res: Resources) -> list[Span]:
             if entry.context or entry.exclude:
                 terms = terms or DocTerms(doc)
                 if entry.context and not terms.satisfies(entry.context):
+                    doc.context_skipped.append((start, end))
                     continue
                 if entry.exclude and terms.vetoed(entry.exclude):
+                    doc.context_skipped.append((start, end))
                     continue
             where = f"{entry.file.rsplit('/', 1)[-1]}:{entry.line}" if entry.file else "lexicon"
             evidence = f'"{entry.spun}" is a known spin of "{entry.original}" ({where}'

@@ -259,6 +259,8 @@ class Lexicon:
     entries: list[Entry] = field(default_factory=list)
     _table: dict[tuple[str, ...], list[Variant]] = field(default_factory=dict)
     _lengths: dict[str, list[int]] = field(default_factory=dict)
+    _context_terms: frozenset[str] | None = None
+    _context_vocabulary: tuple[frozenset[str], tuple[str, ...]] | None = None
 
     @classmethod
     def from_files(cls, paths: Iterable[str | Path], inflect: bool = True) -> Lexicon:
@@ -287,6 +289,34 @@ class Lexicon:
 
     def __len__(self) -> int:
         return len(self.entries)
+
+    def context_terms(self) -> frozenset[str]:
+        """Every term any row's context or exclude cell can ask about (computed once)."""
+        if self._context_terms is None:
+            terms: set[str] = set()
+            for entry in self.entries:
+                terms.update(split_terms(entry.context))
+                terms.update(split_terms(entry.exclude))
+            self._context_terms = frozenset(terms)
+        return self._context_terms
+
+    def context_vocabulary(self) -> tuple[frozenset[str], tuple[str, ...]]:
+        """The words context terms are made of, and the prefixes of their ``*`` terms.
+
+        A repair that neither removes nor adds one of these words cannot change
+        whether any row's context is present.
+        """
+        if self._context_vocabulary is None:
+            words: set[str] = set()
+            prefixes: set[str] = set()
+            for term in self.context_terms():
+                body = re.sub(r"~\d+\s*$", "", term.strip())
+                found = [norm(w) for w in WORD_RE.findall(body)]
+                if body.rstrip().endswith("*") and found:
+                    prefixes.add(found.pop())
+                words.update(found)
+            self._context_vocabulary = (frozenset(words), tuple(sorted(prefixes)))
+        return self._context_vocabulary
 
     def match(self, doc: Document) -> list[Match]:
         """All lexicon keys found in the document, longest first at each position.
@@ -330,6 +360,16 @@ class DocTerms:
         self._joined: str | None = None
         self._vocab: set[str] | None = None
         self._cache: dict[str, bool] = {}
+
+    @classmethod
+    def from_norms(cls, norms: list[str]) -> DocTerms:
+        """Terms of a bare word sequence (a window of a streamed document)."""
+        terms = cls.__new__(cls)
+        terms._norms = norms
+        terms._joined = None
+        terms._vocab = None
+        terms._cache = {}
+        return terms
 
     @property
     def joined(self) -> str:
@@ -385,3 +425,34 @@ class DocTerms:
 
     def vetoed(self, exclude: str) -> bool:
         return any(self.has(term) for term in exclude.split(";") if term.strip())
+
+
+class KnownTerms(DocTerms):
+    """Context answers decided beforehand for a whole document.
+
+    A file streamed in chunks is searched for every context term in a first
+    pass (``repair.stream.TermCollector``); each chunk's lexicon detector then
+    asks this object instead of looking only at its own chunk.
+    """
+
+    def __init__(self, present: frozenset[str]) -> None:
+        self.present = present
+        self._cache = {}
+
+    def has(self, term: str) -> bool:
+        return term.strip().lower() in self.present
+
+
+def split_terms(field_text: str) -> list[str]:
+    """The single terms of a ``context`` or ``exclude`` cell (`` ; `` groups of `` | `` alternatives)."""
+    return [alt.strip() for group in field_text.split(";") for alt in group.split("|") if alt.strip()]
+
+
+def term_reach(term: str) -> int:
+    """How many consecutive words a context term can involve (its words, or its ``~N`` window both ways)."""
+    term = term.strip()
+    m = re.search(r"~(\d+)\s*$", term)
+    words = len(WORD_RE.findall(term[: m.start()] if m else term)) or 1
+    if m:
+        return 2 * (int(m.group(1)) + words) + 1
+    return words

@@ -12,7 +12,10 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .lexicon import DocTerms
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,6 +126,13 @@ class Document:
     path: str = ""
     tokens: list[Token] = field(default_factory=list)
     sentences: list[Sentence] = field(default_factory=list)
+    # Document-level context terms when this text is one chunk of a larger file
+    # (see repair.stream); None means "this text is the whole document".
+    terms: DocTerms | None = None
+    # Spans a detector matched but set aside because a document-level condition
+    # (a row's context or exclude terms) was not met; if a repair changes those
+    # terms, they are the only places outside the repairs that can read differently.
+    context_skipped: list[tuple[int, int]] = field(default_factory=list)
     _line_starts: list[int] | None = None
     _sentence_starts: list[int] | None = None
 

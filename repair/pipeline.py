@@ -15,11 +15,13 @@ from .apply import apply_edits
 from .config import Config
 from .decide import decide
 from .detect import detect
+from .lexicon import DocTerms
 from .model import Document, Edit, Finding
 from .propose import propose
 from .rank import rank
 from .resources import Resources
 from .segment import make_doc
+from .stable import Stabiliser
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,11 +56,38 @@ class Pipeline:
                 found.append(rank(doc, span, candidates, self.resources))
         return found
 
-    def run(self, text: str, path: str = "", can_encode: Callable[[str], bool] | None = None) -> Result:
-        doc = make_doc(text, path)
-        findings = self.findings(doc)
-        edits = decide(doc, findings, self.config, self.resources.ignored_keys, can_encode)
+    def run(
+        self,
+        text: str,
+        path: str = "",
+        can_encode: Callable[[str], bool] | None = None,
+        terms: DocTerms | None = None,
+    ) -> Result:
+        """Clean ``text``; ``terms`` answers context questions when it is a chunk of a larger document.
+
+        The result is stable: cleaning ``result.text`` again applies nothing (``repair.stable``).
+        """
+        doc, findings, edits = self._decide(text, path, can_encode, terms)
+        if any(e.applied for e in edits):
+            lexicon = self.resources.lexicon
+            words, prefixes = lexicon.context_vocabulary()
+            stabilise = Stabiliser(
+                lambda out, out_terms: self._decide(out, path, can_encode, out_terms)[2],
+                terms if terms is not None else DocTerms(doc),
+                lexicon.context_terms(),
+                words,
+                prefixes,
+            )
+            edits = stabilise(text, edits, doc.line_col, doc.context_skipped)
         return Result(text=apply_edits(text, edits), edits=tuple(edits), findings=tuple(findings))
+
+    def _decide(
+        self, text: str, path: str, can_encode: Callable[[str], bool] | None, terms: DocTerms | None
+    ) -> tuple[Document, list[Finding], list[Edit]]:
+        doc = make_doc(text, path)
+        doc.terms = terms
+        findings = self.findings(doc)
+        return doc, findings, decide(doc, findings, self.config, self.resources.ignored_keys, can_encode)
 
 
 def clean_text(text: str, config: Config | None = None, **options: Any) -> Result:

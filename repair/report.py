@@ -51,6 +51,8 @@ class FileResult:
     newline: str = ""
     diff: str = ""
     output: bytes | None = None  # cleaned bytes, only kept for stdin runs
+    output_sha256: str = ""  # the bytes written (or left in place), for resumable runs
+    output_size: int = 0
     # The decoded original, kept only for files with findings: the review page
     # shows each edit in its context and the whole text on demand.
     text: str | None = field(default=None, repr=False)

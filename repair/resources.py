@@ -121,6 +121,16 @@ class Resources:
 
         return shared_model(("wordfreq",), WordFrequency)
 
+    def preload(self) -> None:
+        """Load everything the configured pipeline needs now (workers call this when they start)."""
+        self.lexicon  # noqa: B018
+        self.lexicon.context_terms()
+        if "context" in self.config.detectors:
+            self.inverse_index  # noqa: B018
+            self.ngram_lm  # noqa: B018
+            if self.config.quality == "best":
+                self.causal_lm  # noqa: B018
+
     @classmethod
     def for_config(cls, config: Config) -> Resources:
         key = config.lexicon_key

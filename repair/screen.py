@@ -121,9 +121,7 @@ def rank_results(results: Sequence[FileResult], config: Config | None = None) ->
 
 def screen_paths(paths: Sequence[str], config: Config) -> tuple[list[ScreenRow], RunReport]:
     """Check every document (nothing is written) and rank them."""
-    report = repair_paths(paths, config, RunOptions(mode=Mode.CHECK))
-    for result in report.results:
-        result.text = None  # triage keeps no texts
+    report = repair_paths(paths, config, RunOptions(mode=Mode.CHECK, diffs=False, texts=False))  # triage keeps no texts
     return rank_results(report.results, config), report
 
 

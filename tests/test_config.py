@@ -55,3 +55,42 @@ def test_invalid_toml_is_reported(tmp_path: Path):
     bad.write_text("min-confidence = = 1")
     with pytest.raises(ConfigError, match="invalid TOML"):
         load_config(bad, isolated=True)
+
+
+def test_errors_name_the_file_and_line(tmp_path: Path):
+    bad = tmp_path / "repair.toml"
+    bad.write_text('# settings\nglob = ["*.txt"]\n\nmin-confidense = 0.9\n')
+    with pytest.raises(ConfigError, match=r"repair\.toml:4: unknown key 'min-confidense'"):
+        load_config(bad, isolated=True)
+    bad.write_text('glob = ["*.txt"]\nmin-confidence = 7\n')
+    with pytest.raises(ConfigError, match=r"repair\.toml:2: min-confidence must be between 0 and 1"):
+        load_config(bad, isolated=True)
+    bad.write_text("min-confidence = = 1\n")
+    with pytest.raises(ConfigError, match=r"invalid TOML.*line 1"):
+        load_config(bad, isolated=True)
+
+
+def test_pyproject_errors_point_into_the_tool_repair_table(tmp_path: Path):
+    (tmp_path / ".git").mkdir()
+    project = tmp_path / "pyproject.toml"
+    project.write_text('[tool.black]\njobs = 4\n\n[tool.repair]\nglob = ["*.md"]\njobs = "many"\n')
+    with pytest.raises(ConfigError, match=r"pyproject\.toml:6: jobs must be a whole number"):
+        load_config(start=tmp_path)
+
+
+def test_config_never_executes_code(tmp_path: Path):
+    marker = tmp_path / "pwned"
+    bad = tmp_path / "evil.toml"
+    bad.write_text(f"detectors = [\"__import__('os').system('touch {marker}')\"]\n")
+    with pytest.raises(ConfigError, match="unknown detector"):
+        load_config(bad, isolated=True)
+    bad.write_text(f'glob = ["$(touch {marker})", "`touch {marker}`"]\n')
+    config = load_config(bad, isolated=True)  # patterns are data, matched with fnmatch only
+    assert config.glob[0].startswith("$(")
+    assert not marker.exists()
+
+
+def test_streaming_settings_are_validated():
+    with pytest.raises(ConfigError, match="chunk-size must be at least"):
+        from_mapping({"chunk-size": 10}, "cfg.toml")
+    assert from_mapping({"stream-threshold": 0}, "cfg.toml").stream_threshold == 0

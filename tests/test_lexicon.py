@@ -94,3 +94,25 @@ def test_context_terms():
     assert not terms.has("vector machine")
     assert terms.vetoed("nothing ; neural networks")
     assert not terms.vetoed("nothing")
+
+
+def test_unreadable_or_binary_lexicon_is_a_clear_error(tmp_path):
+    path = tmp_path / "lex.tsv"
+    path.write_bytes(b"spun\toriginal\n\xff\xfe bad\tbytes\n")
+    with pytest.raises(LexiconError, match=r"lex\.tsv: cannot read lexicon"):
+        read_lexicon(path)
+    with pytest.raises(LexiconError, match=r"missing\.tsv: cannot read lexicon"):
+        read_lexicon(tmp_path / "missing.tsv")
+
+
+def test_too_many_fields_names_the_line(tmp_path):
+    path = write(tmp_path, "a b\tc\t\t\tphrase\t\t\t\t\textra\n")
+    with pytest.raises(LexiconError, match=r"lex\.tsv:3: 10 fields, header has 9"):
+        read_lexicon(path)
+
+
+def test_context_terms_and_reach():
+    from repair.lexicon import split_terms, term_reach
+
+    assert split_terms("cancer | tumour ; deep learn*") == ["cancer", "tumour", "deep learn*"]
+    assert term_reach("neural network") == 2 and term_reach("a b~10") == 2 * (10 + 2) + 1

@@ -27,12 +27,14 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from repair.config import Config  # noqa: E402
-from repair.context import FEATURES, FeatureContext, _settings, features, suspects  # noqa: E402
-from repair.inverse import key_of  # noqa: E402
-from repair.resources import Resources  # noqa: E402
-from repair.segment import make_doc  # noqa: E402
-from repair.spin import spin_text  # noqa: E402
+import itertools
+
+from repair.config import Config
+from repair.context import FEATURES, FeatureContext, _settings, features, suspects
+from repair.inverse import key_of
+from repair.resources import Resources
+from repair.segment import make_doc
+from repair.spin import spin_text
 
 
 def dev_texts(paths: list[Path], per_corpus: int, max_chars: int, skip: int = 0) -> list[tuple[str, str]]:
@@ -67,7 +69,9 @@ def featurise(texts: list[tuple[str, str]], seed: int, rate: float) -> tuple[np.
     spun_spans = covered = 0
     for doc_no, (doc_id, text) in enumerate(texts):
         spun = spin_text(text, seed=f"{seed}:{doc_id}", rate=rate)
-        truth = {(s.spun_start, s.spun_end): key_of(s.original) for s in spun.substitutions if s.kind in ("word", "phrase")}
+        truth = {
+            (s.spun_start, s.spun_end): key_of(s.original) for s in spun.substitutions if s.kind in ("word", "phrase")
+        }
         spun_spans += len(truth)
         doc = make_doc(spun.text)
         ctx = FeatureContext(doc)
@@ -83,8 +87,11 @@ def featurise(texts: list[tuple[str, str]], seed: int, rate: float) -> tuple[np.
                 ys.append(label)
                 groups.append(doc_no)
         covered += len(found)
-    print(f"spun spans {spun_spans}, with the true original among the scored candidates {covered} "
-          f"({covered / max(spun_spans, 1):.1%})", file=sys.stderr)
+    print(
+        f"spun spans {spun_spans}, with the true original among the scored candidates {covered} "
+        f"({covered / max(spun_spans, 1):.1%})",
+        file=sys.stderr,
+    )
     return np.array(xs, dtype=float), np.array(ys, dtype=int), np.array(groups, dtype=int)
 
 
@@ -99,8 +106,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=Path("repair/data/ranker.json"))
     parser.add_argument("--stage2-only", action="store_true", help="keep stage one, (re)train the LM stage")
     parser.add_argument("--stage2-docs-per-corpus", type=int, default=40)
-    parser.add_argument("--stage2-skip", type=int, default=None,
-                        help="dev documents per corpus to skip first (default: those stage one used)")
+    parser.add_argument(
+        "--stage2-skip",
+        type=int,
+        default=None,
+        help="dev documents per corpus to skip first (default: those stage one used)",
+    )
     args = parser.parse_args(argv)
     if args.stage2_only:
         return train_stage2(args)
@@ -127,8 +138,12 @@ def main(argv: list[str] | None = None) -> int:
         "bias": round(float(model.intercept_[0]), 6),
         "settings": {
             "trained_on": "even-indexed documents of the clean corpora, spun by repair.spin",
-            "documents": len(texts), "pairs": int(len(y)), "positives": int(y.sum()),
-            "seed": args.seed, "rate": args.rate, "C": args.C,
+            "documents": len(texts),
+            "pairs": len(y),
+            "positives": int(y.sum()),
+            "seed": args.seed,
+            "rate": args.rate,
+            "C": args.C,
         },
     }
     args.out.write_text(json.dumps(data, indent=1) + "\n", encoding="utf-8")
@@ -155,7 +170,9 @@ def train_stage2(args: argparse.Namespace) -> int:
     started = time.time()
     for doc_id, text in texts:
         spun = spin_text(text, seed=f"{args.seed}:{doc_id}", rate=args.rate)
-        truth = {(s.spun_start, s.spun_end): key_of(s.original) for s in spun.substitutions if s.kind in ("word", "phrase")}
+        truth = {
+            (s.spun_start, s.spun_end): key_of(s.original) for s in spun.substitutions if s.kind in ("word", "phrase")
+        }
         doc = make_doc(spun.text)
         for suspect, scored in score_suspects(doc, res):
             if scored[0][0] < floor:
@@ -168,16 +185,23 @@ def train_stage2(args: argparse.Namespace) -> int:
             ys.append(int(truth.get((suspect.start, suspect.end)) == key_of(best[2].text)))
             p1s.append(scored[0][0])
     x, y = np.array(xs), np.array(ys)
-    print(f"stage 2: {len(texts)} documents, {len(y)} suspects, {y.sum()} right, {time.time() - started:.0f} s",
-          file=sys.stderr)
+    print(
+        f"stage 2: {len(texts)} documents, {len(y)} suspects, {y.sum()} right, {time.time() - started:.0f} s",
+        file=sys.stderr,
+    )
     half = np.arange(len(y)) % 2 == 0
     model = LogisticRegression(C=args.C, max_iter=2000).fit(x[half], y[half])
     report(model.predict_proba(x[~half])[:, 1], y[~half])
     model = LogisticRegression(C=args.C, max_iter=2000).fit(x, y)
     data["stage2_features"] = list(STAGE2_FEATURES)
     data["stage2"] = [round(float(model.intercept_[0]), 6), *model.coef_[0].round(6).tolist()]
-    data["settings"]["stage2"] = {"documents": len(texts), "suspects": int(len(y)), "right": int(y.sum()),
-                                  "seed": args.seed, "skip": skip}
+    data["settings"]["stage2"] = {
+        "documents": len(texts),
+        "suspects": len(y),
+        "right": int(y.sum()),
+        "seed": args.seed,
+        "skip": skip,
+    }
     args.out.write_text(json.dumps(data, indent=1) + "\n", encoding="utf-8")
     print(f"stage 2 weights {data['stage2']}; wrote {args.out}", file=sys.stderr)
     return 0
@@ -187,10 +211,12 @@ def report(p: np.ndarray, y: np.ndarray) -> None:
     """Reliability table and pair-level precision/recall at thresholds (calibration part)."""
     print("reliability (calibration part): bin, pairs, mean predicted, observed", file=sys.stderr)
     bins = np.linspace(0, 1, 11)
-    for lo, hi in zip(bins[:-1], bins[1:], strict=True):
+    for lo, hi in itertools.pairwise(bins):
         mask = (p >= lo) & (p < hi if hi < 1 else p <= hi)
         if mask.sum():
-            print(f"  [{lo:.1f}, {hi:.1f})  {mask.sum():7d}  {p[mask].mean():.3f}  {y[mask].mean():.3f}", file=sys.stderr)
+            print(
+                f"  [{lo:.1f}, {hi:.1f})  {mask.sum():7d}  {p[mask].mean():.3f}  {y[mask].mean():.3f}", file=sys.stderr
+            )
     for t in (0.5, 0.6, 0.7, 0.8, 0.9, 0.95):
         pred = p >= t
         tp = int((pred & (y == 1)).sum())
