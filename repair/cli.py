@@ -78,6 +78,14 @@ IgnoreOpt = Annotated[
 ]
 GlobOpt = Annotated[Optional[list[str]], typer.Option("--glob", help="File pattern inside directories (repeatable).")]
 ExcludeOpt = Annotated[Optional[list[str]], typer.Option("--exclude", help="Skip paths matching this pattern.")]
+DetectorsOpt = Annotated[
+    Optional[str],
+    typer.Option("--detectors", help="Comma-separated detectors to run: lexicon, artifact, context."),
+]
+QualityOpt = Annotated[
+    Optional[str],
+    typer.Option("--quality", help="Context detector speed level: fast (3-gram) or best (with the language model)."),
+]
 QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="No summary on stderr.")]
 VerboseOpt = Annotated[bool, typer.Option("--verbose", "-v", help="Show held-back findings and tracebacks.")]
 
@@ -91,11 +99,15 @@ def _config(
     globs: list[str] | None,
     excludes: list[str] | None,
     jobs: int | None = None,
+    detectors: str | None = None,
+    quality: str | None = None,
 ) -> Config:
     if config_file is not None and not config_file.is_file():
         raise _Failure(f"error: config file {config_file} not found")
     config = load_config(config_file, isolated=isolated)
-    changes: dict[str, object] = {"min_confidence": min_confidence, "jobs": jobs}
+    changes: dict[str, object] = {"min_confidence": min_confidence, "jobs": jobs, "quality": quality}
+    if detectors is not None:
+        changes["detectors"] = tuple(d.strip() for d in detectors.split(",") if d.strip())
     if lexicons:
         for lex in lexicons:
             if not lex.is_file():
@@ -221,6 +233,8 @@ def clean(
     exclude: ExcludeOpt = None,
     lexicon: LexiconOpt = None,
     ignore_phrases: IgnoreOpt = None,
+    detectors: DetectorsOpt = None,
+    quality: QualityOpt = None,
     config_file: ConfigOpt = None,
     isolated: IsolatedOpt = False,
     diff_context: Annotated[int, typer.Option("--diff-context", min=0, help="Lines of context in diffs.")] = 3,
@@ -247,7 +261,9 @@ def clean(
         else:
             mode = Mode.DRY_RUN
         _check_paths(paths, mode)
-        config = _config(config_file, isolated, min_confidence, lexicon, ignore_phrases, glob, exclude, jobs)
+        config = _config(
+            config_file, isolated, min_confidence, lexicon, ignore_phrases, glob, exclude, jobs, detectors, quality
+        )
         options = _batch_options(
             mode,
             out_dir=out_dir,
@@ -277,6 +293,8 @@ def check(
     exclude: ExcludeOpt = None,
     lexicon: LexiconOpt = None,
     ignore_phrases: IgnoreOpt = None,
+    detectors: DetectorsOpt = None,
+    quality: QualityOpt = None,
     config_file: ConfigOpt = None,
     isolated: IsolatedOpt = False,
     report_dir: Annotated[Optional[Path], typer.Option("--report", help="Also write the full report here.")] = None,
@@ -290,7 +308,9 @@ def check(
         if output_format not in ("text", "json", "csv"):
             raise _Failure(f"error: --format must be text, json or csv, not {output_format!r}")
         _check_paths(paths, Mode.CHECK)
-        config = _config(config_file, isolated, min_confidence, lexicon, ignore_phrases, glob, exclude, jobs)
+        config = _config(
+            config_file, isolated, min_confidence, lexicon, ignore_phrases, glob, exclude, jobs, detectors, quality
+        )
         options = _batch_options(
             Mode.CHECK,
             report_dir=report_dir,
