@@ -76,3 +76,11 @@ def _small_default_index(test_index, monkeypatch):
 
     monkeypatch.setitem(inverse._DEFAULT, "index", test_index)
     yield
+
+
+@pytest.fixture
+def runner():
+    """typer's CLI runner (stdout and stderr kept apart)."""
+    from typer.testing import CliRunner
+
+    return CliRunner()

@@ -8,7 +8,7 @@ from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
+from samples import CLEAN, SPUN
 
 import repair.batch as batch
 from repair.batch import BatchOptions, run_batch
@@ -17,14 +17,6 @@ from repair.config import Config
 from repair.progress import Progress
 from repair.report import FileResult
 from repair.runner import FileJob, Mode, RunOptions, process_file
-
-SPUN = "We used counterfeit consciousness and an irregular woodland.\n"
-CLEAN = "The committee met on Tuesday and approved the budget.\n"
-
-
-@pytest.fixture
-def runner() -> CliRunner:
-    return CliRunner()
 
 
 @pytest.fixture

@@ -8,17 +8,9 @@ from pathlib import Path
 
 import pytest
 from review_helpers import PAPER, build_run
-from typer.testing import CliRunner
+from samples import CLEAN, SPUN
 
 from repair.cli import app
-
-SPUN = "We used counterfeit consciousness and an irregular woodland.\n"
-CLEAN = "The committee met on Tuesday and approved the budget.\n"
-
-
-@pytest.fixture
-def runner() -> CliRunner:
-    return CliRunner()
 
 
 @pytest.fixture

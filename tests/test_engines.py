@@ -6,20 +6,12 @@ import signal
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
+from samples import CLEAN, SPUN
 
 from repair.cli import app
 from repair.config import Config
 from repair.engines import InlineEngine, PoolEngine, make_engine, workers_for
 from repair.runner import FileJob, Mode, RunOptions
-
-SPUN = "We used counterfeit consciousness and an irregular woodland.\n"
-CLEAN = "The committee met on Tuesday and approved the budget.\n"
-
-
-@pytest.fixture
-def runner() -> CliRunner:
-    return CliRunner()
 
 
 @pytest.fixture
