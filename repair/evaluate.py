@@ -35,8 +35,8 @@ otherwise (``evaluate_outputs``), so any tool's output can be scored the same wa
 ``must_fix`` pairs are located in the spun text (in order, near a spin) and
 count as restored when the output has the original phrase in that place.
 
->>> gold = GoldRecord("1", "the quilt of hearth", "the cover of fire")
->>> report = evaluate_outputs([gold], ["the cover of hearth"])
+>>> gold = GoldRecord("1", "the blanket of flame", "the cover of fire")
+>>> report = evaluate_outputs([gold], ["the cover of flame"])
 >>> report.fixed_words, report.missed_words, report.precision
 (1, 1, 1.0)
 """
