@@ -216,9 +216,7 @@ def bar_chart_svg(rows: Sequence[tuple[str, int, int, dict[str, str]]], title: s
     width = label_width + bar_width + 60
     height = max(1, len(rows)) * row_height + 6
     top = max((applied + held for _, applied, held, _ in rows), default=0) or 1
-    parts = [
-        f'<svg viewBox="0 0 {width} {height}" role="img" aria-label="{esc(title)}">'
-    ]
+    parts = [f'<svg viewBox="0 0 {width} {height}" role="img" aria-label="{esc(title)}">']
     if not rows:
         parts.append(f'<text x="0" y="16" class="axis">{esc("no findings")}</text>')
     for n, (label, applied, held, attrs) in enumerate(rows):

@@ -238,3 +238,29 @@ def test_gemma_loads_when_installed():
         assert good > bad
     finally:
         lm.close()
+
+
+# -- the ranker's feature table ----------------------------------------------------------
+
+
+def test_prefilter_keeps_the_current_text_and_the_best_candidates(res: Resources):
+    from repair.models.features import prefilter
+
+    (vs,) = prefilter(res, [fire_set("hearth", "fire", "qwzxv", "gunfire")], keep=2)
+    assert vs.fillers[0] == "fire"
+    assert len(vs.fillers) == 3 and "qwzxv" not in vs.fillers
+
+
+def test_span_features_are_margins_over_the_current_word(res: Resources):
+    from repair.models.features import span_features
+
+    spun = SENTENCE.replace("fire", "hearth")
+    vs = VariantSet(spun, FIRE, FIRE + len("hearth"), ("fire", "passion"))
+    (rows,) = span_features(res, [vs], lm=True, embedding=True)
+    assert [sorted(r) for r in rows] == [sorted(["zipf", "ngram", "lm", "lm_filler", "meaning", "ctx_filler"])] * 2
+    fire, passion = rows
+    assert fire["lm"] > 0 and fire["ngram"] > 0  # the original beats the spun word
+    assert fire["lm"] > passion["lm"]
+    (fast,) = span_features(res, [vs], lm=False)
+    assert sorted(fast[0]) == ["ngram", "zipf"]
+    assert fast[0]["ngram"] == pytest.approx(fire["ngram"])

@@ -59,15 +59,36 @@ def _llama() -> Any:
     global _BACKEND_READY
     # llama-cpp-python routes llama.cpp's log through this logger; without a level
     # it prints every tensor it loads to stderr.
-    logging.getLogger("llama-cpp-python").setLevel(logging.ERROR)
     prefer_passive_threads()
     import llama_cpp
 
     with _BACKEND_LOCK:
         if not _BACKEND_READY:
+            _quiet_log(llama_cpp)
             llama_cpp.llama_backend_init()
             _BACKEND_READY = True
     return llama_cpp
+
+
+_LOG = logging.getLogger("repair.llama")
+_LOG_HOOK: Any = None  # the ctypes callback must stay alive as long as llama.cpp may call it
+
+
+def _quiet_log(llama_cpp: Any) -> None:
+    """Send llama.cpp's errors to Python logging and drop its chatter.
+
+    By default llama-cpp-python prints model-loading details (and, for some
+    GGUF files, warnings about their vocabularies) to stderr, which would mix
+    with repair's own output.
+    """
+    global _LOG_HOOK
+
+    def hook(level: int, text: bytes, _user: Any) -> None:
+        if level == 3:  # GGML_LOG_LEVEL_ERROR
+            _LOG.error("llama.cpp: %s", text.decode("utf-8", errors="replace").rstrip())
+
+    _LOG_HOOK = llama_cpp.llama_log_callback(hook)
+    llama_cpp.llama_log_set(_LOG_HOOK, ctypes.c_void_p(0))
 
 
 _FTYPES = {"f32": 0, "f16": 1}
@@ -180,6 +201,9 @@ class CausalLM:
         n_ctx = max(64, min(n_ctx, (logits_mb << 20) // (4 * n_vocab)))
         self.n_ctx = n_ctx
         cparams = lib.llama_context_default_params()
+        if "kv_unified" not in {name for name, *_ in type(cparams)._fields_}:
+            lib.llama_model_free(model)
+            raise RuntimeError("llama-cpp-python is too old for shared-prefix scoring; install 0.3.36 or newer")
         cparams.n_ctx = n_ctx
         cparams.n_batch = n_ctx
         cparams.n_ubatch = n_ctx
