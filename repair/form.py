@@ -40,6 +40,19 @@ def match_case(spun: str, proposal: str) -> str:
     return proposal[:1].upper() + proposal[1:]
 
 
+def match_word_case(form: str, model: str) -> str:
+    """Give one word the case of another: ALL CAPS, Capitalised, or as it is.
+
+    >>> match_word_case("forests", "WOODLANDS"), match_word_case("forests", "Woodlands")
+    ('FORESTS', 'Forests')
+    """
+    if model.isupper() and len(model) > 1:
+        return form.upper()
+    if model[:1].isupper():
+        return form[:1].upper() + form[1:]
+    return form
+
+
 def article_for(word: str) -> str:
     """ "a" or "an" for the word that follows the article (by its sound, roughly)."""
     lower = word.lower()

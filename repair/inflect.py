@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from .form import match_case
+from .form import match_case, match_word_case
 
 # Universal POS -> the Penn tags a word of that class is inflected to.
 TAGS_OF: dict[str, tuple[str, ...]] = {
@@ -91,20 +91,12 @@ def inflect_word(lemma: str, tag: str) -> str:
     lower = lemma.lower()
     forms = _forms(lower, tag)
     if forms:
-        return _keep_case(forms[0], lemma)
+        return match_word_case(forms[0], lemma)
     if tag in ("JJR", "RBR"):
         return f"more {lemma}"
     if tag in ("JJS", "RBS"):
         return f"most {lemma}"
     return lemma
-
-
-def _keep_case(form: str, model: str) -> str:
-    if model.isupper() and len(model) > 1:
-        return form.upper()
-    if model[:1].isupper():
-        return form[:1].upper() + form[1:]
-    return form
 
 
 def head_index(words: list[str], upos: str) -> int:
@@ -157,10 +149,10 @@ def _lemma_for(word: str, upos: str) -> str:
     """The word's lemma in class ``upos`` (itself when it is already a base form)."""
     for u, lemma, tag in analyses(word):
         if u == upos and tag in BASE_TAGS:
-            return _keep_case(lemma, word)
+            return match_word_case(lemma, word)
     for u, lemma, _ in analyses(word):
         if u == upos:
-            return _keep_case(lemma, word)
+            return match_word_case(lemma, word)
     return word
 
 

@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
+from .form import match_word_case
 from .model import Document, Token
 from .segment import WORD_RE, norm
 
@@ -221,25 +222,17 @@ def inflected_variants(entry: Entry) -> list[tuple[str, str, tuple[str, ...]]]:
     for tag in sorted(allowed):
         if tag not in spun_forms or tag not in orig_forms:
             continue
-        spun_form = _match_case(spun_forms[tag], spun_last)
+        spun_form = match_word_case(spun_forms[tag], spun_last)
         spun_variant = _replace_last_word(entry.spun, spun_form)
         if spun_variant.lower() in seen:
             continue
         seen.add(spun_variant.lower())
-        orig_variant = _replace_last_word(entry.original, _match_case(orig_forms[tag], orig_last))
+        orig_variant = _replace_last_word(entry.original, match_word_case(orig_forms[tag], orig_last))
         alts = tuple(
             _replace_last_word(a, _inflections(_last_word(a)).get(tag, _last_word(a))) for a in entry.alternatives
         )
         variants.append((spun_variant, orig_variant, alts))
     return variants
-
-
-def _match_case(form: str, model: str) -> str:
-    if model.isupper() and len(model) > 1:
-        return form.upper()
-    if model[:1].isupper():
-        return form[:1].upper() + form[1:]
-    return form
 
 
 # --------------------------------------------------------------------------- matching
