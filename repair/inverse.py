@@ -420,7 +420,7 @@ class InverseIndex:
         self._ranks = ranks
         self.meta = meta
         self._slot = {strings[i]: k for k, i in enumerate(key_ids.tolist())}
-        self._cache: dict[str, tuple[Link, ...]] = {}
+        self._cache: dict[str, tuple[tuple[Link, ...], bool]] = {}  # key -> (links, all of them)
         self._first_lengths: dict[str, int] | None = None
 
     # ------------------------------------------------------------- construction
@@ -498,16 +498,27 @@ class InverseIndex:
         """Fast path: does this (already lower-case, single-spaced) form have any candidates?"""
         return form in self._slot
 
-    def lookup(self, form: str) -> tuple[Link, ...]:
-        """Candidates for a word or phrase, best prior first (any case, any spacing)."""
+    def lookup(self, form: str, limit: int | None = None) -> tuple[Link, ...]:
+        """Candidates for a word or phrase, best prior first (any case, any spacing).
+
+        ``limit`` returns only the first ``limit`` candidates. Callers that rank a
+        short list (the context detector scores 12) should pass it: decoding a
+        candidate into a :class:`Link` is the cost of a cold look-up, and a form
+        can have up to ``max-candidates`` (120) of them.
+        """
         key = form if form in self._slot else key_of(form)
-        found = self._cache.get(key)
-        if found is not None:
-            return found
+        cached = self._cache.get(key)
+        if cached is not None:
+            found, complete = cached
+            if complete or (limit is not None and len(found) >= limit):
+                return found if limit is None else found[:limit]
         slot = self._slot.get(key)
         if slot is None:
             return ()
         lo, hi = int(self._offsets[slot]), int(self._offsets[slot + 1])
+        complete = limit is None or hi - lo <= limit
+        if not complete:
+            hi = lo + limit
         strings = self._strings
         found = tuple(
             Link(strings[cid], score / _SCORE_SCALE, _MASK_NAMES[mask], _POS_NAMES.get(p, ""), sense, rank)
@@ -523,8 +534,14 @@ class InverseIndex:
         )
         if len(self._cache) > 200_000:
             self._cache.clear()
-        self._cache[key] = found
+        self._cache[key] = (found, complete)
         return found
+
+    def count(self, form: str) -> int:
+        """How many candidates a form has, without decoding them."""
+        key = form if form in self._slot else key_of(form)
+        slot = self._slot.get(key)
+        return 0 if slot is None else int(self._offsets[slot + 1] - self._offsets[slot])
 
     def prior(self, form: str, original: str) -> float:
         """The prior that ``original`` was spun into ``form`` (0.0 when unlinked)."""

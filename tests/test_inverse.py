@@ -53,6 +53,18 @@ def test_lookup_is_case_and_spacing_insensitive(test_index):
     assert test_index.lookup("unknownword") == ()
 
 
+def test_limited_lookup_is_a_prefix_of_the_full_one(test_index):
+    full = test_index.lookup("navy")
+    assert len(full) > 1 and test_index.count("navy") == len(full)
+    test_index._cache.clear()
+    assert test_index.lookup("navy", 1) == full[:1]
+    # A short cached prefix is not mistaken for the full list, and vice versa.
+    assert test_index.lookup("navy") == full
+    assert test_index.lookup("navy", 1) == full[:1]
+    assert test_index.lookup("navy", 1000) == full
+    assert test_index.count("unknownword") == 0 and test_index.lookup("unknownword", 3) == ()
+
+
 def test_spans_finds_phrases_longest_first(test_index):
     norms = "they acted in keeping with the troopers".split()
     found = list(test_index.spans(norms))
