@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -78,6 +79,7 @@ class ContextModel:
     bias: float
     settings: dict[str, Any]
     stage2: tuple[float, ...] = ()  # bias and weights over STAGE2_FEATURES, when trained
+    order: OrderModel | None = None  # the proposer's in-context order, when trained
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> ContextModel:
@@ -92,6 +94,7 @@ class ContextModel:
             float(data["bias"]),
             dict(data.get("settings", {})),
             tuple(data.get("stage2", ())),
+            OrderModel.from_dict(data["order"]) if "order" in data else None,
         )
 
     def probability(self, x: Sequence[float]) -> float:
@@ -108,21 +111,66 @@ class ContextModel:
         return 0.0 if z < -30 else 1.0 / (1.0 + math.exp(-z))
 
 
-# Second stage: the first stage's probability, then the causal LM's sentence
-# log-probability margins of the best candidate over the current words and over the
-# runner-up candidate (capped: beyond a few nats the evidence is already decisive).
-STAGE2_FEATURES: tuple[str, ...] = ("logit_p1", "lm_vs_current", "lm_vs_runner_up")
+# The proposer's order: the stage-one features plus the sentence encoder's view of
+# whether the candidate fits the rest of the sentence better than the current words.
+ORDER_FEATURES: tuple[str, ...] = (*FEATURES, "emb_margin")
+
+
+@dataclass(frozen=True, slots=True)
+class OrderModel:
+    """Conditional logit over ``ORDER_FEATURES``: a softmax across one span's candidates.
+
+    Trained to put the true original first among its span's candidates (not to
+    say whether the span is spun: that is the detector's job), so its scores
+    are a distribution over the candidates of one span.
+    """
+
+    mean: tuple[float, ...]
+    scale: tuple[float, ...]
+    weights: tuple[float, ...]
+    settings: dict[str, Any]
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> OrderModel:
+        if tuple(data["features"]) != ORDER_FEATURES:
+            raise ValueError(f"order model was trained on {data['features']}, this code computes {ORDER_FEATURES}")
+        return cls(tuple(data["mean"]), tuple(data["scale"]), tuple(data["weights"]), dict(data.get("settings", {})))
+
+    def distribution(self, rows: Sequence[Sequence[float]]) -> list[float]:
+        """Softmax of the candidates' scores (same order as ``rows``)."""
+        scores = [
+            sum(w * (v - mu) / sd for v, mu, sd, w in zip(x, self.mean, self.scale, self.weights, strict=True))
+            for x in rows
+        ]
+        if not scores:
+            return []
+        top = max(scores)
+        exps = [math.exp(z - top) for z in scores]
+        total = sum(exps)
+        return [e / total for e in exps]
+
+
+# Second stage: the first stage's probability that the span is spun, the order
+# model's probability of the language model's favourite among the candidates, then
+# the causal LM's sentence log-probability margins of that favourite over the
+# current words and over the runner-up candidate (capped: beyond a few nats the
+# evidence is already decisive).
+STAGE2_FEATURES: tuple[str, ...] = ("logit_p1", "logit_order", "lm_vs_current", "lm_vs_runner_up")
 LM_MARGIN_CAP = 20.0
 
 
-def stage2_features(p1: float, scores: Sequence[float]) -> list[float]:
+def _logit(p: float) -> float:
+    p = min(max(p, 1e-4), 1 - 1e-4)
+    return math.log(p / (1 - p))
+
+
+def stage2_features(p1: float, p_order: float, scores: Sequence[float]) -> list[float]:
     """``scores``: LM log-probabilities of [current, best, runner-up, ...] fillers."""
-    p1 = min(max(p1, 1e-4), 1 - 1e-4)
     vs_current = max(-LM_MARGIN_CAP, min(LM_MARGIN_CAP, scores[1] - scores[0]))
     vs_runner_up = (
         max(-LM_MARGIN_CAP, min(LM_MARGIN_CAP, scores[1] - max(scores[2:]))) if len(scores) > 2 else LM_MARGIN_CAP
     )
-    return [math.log(p1 / (1 - p1)), vs_current, vs_runner_up]
+    return [_logit(p1), _logit(p_order), vs_current, vs_runner_up]
 
 
 @lru_cache(maxsize=1)
@@ -184,14 +232,43 @@ def suspects(doc: Document, index: InverseIndex, max_words: int = 3, max_candida
             continue
         if j - i == 1 and norms[i] in function_words:
             continue
-        if j - i > 1 and not _joined(doc, i, j):
-            continue
-        current = " ".join(norms[i:j])
-        links = tuple(link for link in index.lookup(current) if key_of(link.text) != current)[:max_candidates]
-        if links:
-            start, end = tokens[i].start, tokens[j - 1].end
-            found.append(Suspect(i, j, start, end, doc.text[start:end], links))
+        if j - i > 1 and (not _joined(doc, i, j) or any(tokens[k].text[:1].isupper() for k in range(i + 1, j))):
+            continue  # words apart, or a name ("Francis Scott Key")
+        suspect = suspect_at(doc, index, i, j, max_candidates)
+        if suspect is not None:
+            found.append(suspect)
     return found
+
+
+@lru_cache(maxsize=1)
+def _spelling_rules() -> tuple[tuple[re.Pattern[str], str], ...]:
+    rules = _settings().get("spelling", {}).get("rules", [])
+    return tuple((re.compile(pattern), replacement) for pattern, replacement in rules)
+
+
+@lru_cache(maxsize=200_000)
+def spelling_key(text: str) -> str:
+    """A word or phrase with spelling conventions folded away ("kilometres" and "kilometers" agree).
+
+    A candidate that differs from the current words only in spelling (British
+    and American, hyphens and spaces) is never what a spinner replaced, and
+    restoring it would only change the author's conventions.
+    """
+    key = "".join(key_of(text).split())
+    for pattern, replacement in _spelling_rules():
+        key = pattern.sub(replacement, key)
+    return key
+
+
+def suspect_at(doc: Document, index: InverseIndex, i: int, j: int, max_candidates: int) -> Suspect | None:
+    """Tokens ``[i, j)`` as a suspect with their first ``max_candidates`` candidates by prior."""
+    current = " ".join(t.norm for t in doc.tokens[i:j])
+    mine = spelling_key(current)
+    links = tuple(link for link in index.lookup(current, max_candidates + 1) if spelling_key(link.text) != mine)
+    if not links:
+        return None
+    start, end = doc.tokens[i].start, doc.tokens[j - 1].end
+    return Suspect(i, j, start, end, doc.text[start:end], links[:max_candidates])
 
 
 def _joined(doc: Document, i: int, j: int) -> bool:
@@ -266,13 +343,34 @@ def _unigram(ngram: NGramLM, words: Sequence[str]) -> float:
     return sum(ngram.logprob(w) for w in words)
 
 
+def drops_words(current: str, candidate: str) -> bool:
+    """Is ``candidate`` the span with words left out ("technique method" -> "technique")?
+
+    Every candidate word must be (a form of) one of the span's words, and there
+    must be fewer of them. Language models prefer such deletions whatever the
+    truth, because a shorter sentence has fewer tokens to pay for: on clean
+    prose they are most of the context detector's false edits.
+    """
+    span_words = key_of(current).split()
+    cand_words = key_of(candidate).split()
+    if not cand_words or len(cand_words) >= len(span_words):
+        return False
+
+    def related(a: str, b: str) -> bool:
+        return a == b or (min(len(a), len(b)) >= 4 and (a.startswith(b) or b.startswith(a)))
+
+    return all(any(related(w, u) for u in span_words) for w in cand_words)
+
+
 def _reason(suspect: Suspect, link: Link, margin: float) -> str:
     sources = ", ".join(link.sources)
     fit = f"fits the context better (3-gram {margin:+.1f})" if margin > 0 else "is the likelier original"
     return f'"{suspect.text}" is a thesaurus synonym of "{link.text}" ({sources}), which {fit}'
 
 
-def score_suspects(doc: Document, res: Resources) -> list[tuple[Suspect, list[tuple[float, float, Link]]]]:
+def score_suspects(
+    doc: Document, res: Resources, ctx: FeatureContext | None = None
+) -> list[tuple[Suspect, list[tuple[float, float, Link]]]]:
     """Stage one for every suspect: (probability, 3-gram margin, link), best first."""
     model = default_model()
     index = res.inverse_index
@@ -280,27 +378,117 @@ def score_suspects(doc: Document, res: Resources) -> list[tuple[Suspect, list[tu
         return []
     settings = _settings()["context"]
     ngram = res.ngram_lm
-    ctx = FeatureContext(doc)
+    ctx = ctx or FeatureContext(doc)
+    return [
+        (suspect, rank_links(ctx, suspect, ngram, model))
+        for suspect in suspects(doc, index, int(settings["max-words"]), int(settings["max-candidates"]))
+    ]
+
+
+def rank_links(
+    ctx: FeatureContext, suspect: Suspect, ngram: NGramLM, model: ContextModel
+) -> list[tuple[float, float, Link]]:
+    """The suspect's candidates in context order: (stage-one probability, 3-gram margin, link), best first.
+
+    This is the proposer's ranking once a sentence is known: the prior alone
+    puts the true original in its top 10 for about two spans in three; the
+    context features move it up (``benchmarks/proposer.py`` measures both).
+    """
     margin_at = FEATURES.index("lm_margin")
-    out = []
-    for suspect in suspects(doc, index, int(settings["max-words"]), int(settings["max-candidates"])):
-        rows = features(ctx, suspect, ngram)
-        scored = sorted(
-            ((model.probability(x), x[margin_at], link) for x, link in zip(rows, suspect.links, strict=True)),
-            key=lambda item: (-item[0], item[2].text),
-        )
-        out.append((suspect, scored))
-    return out
+    rows = features(ctx, suspect, ngram)
+    return sorted(
+        ((model.probability(x), x[margin_at], link) for x, link in zip(rows, suspect.links, strict=True)),
+        key=lambda item: (-item[0], item[2].text),
+    )
+
+
+def _sentence_bounds(doc: Document, suspect: Suspect) -> tuple[int, int]:
+    sentence = doc.sentence_of(suspect.start)
+    return (sentence.start, sentence.end) if sentence else (0, len(doc.text))
+
+
+def embedding_margins(doc: Document, suspect: Suspect, res: Resources) -> list[float]:
+    """How much better each candidate fits the rest of its sentence than the current words do.
+
+    The sentence encoder sees the sentence with the span cut out and each word
+    (or phrase) alone; the margin is the difference of cosines. A 3-gram model
+    sees two words either side; this sees the topic of the whole sentence
+    ("artillery" speaks for "fire", not "hearth").
+    """
+    from .models import VariantSet
+
+    lo, hi = _sentence_bounds(doc, suspect)
+    context = f"{doc.text[lo : suspect.start].strip()} {doc.text[suspect.end : hi].strip()}".strip()
+    fillers = (key_of(suspect.text), *(key_of(link.text) for link in suspect.links))
+    span = VariantSet(doc.text[lo:hi], suspect.start - lo, suspect.end - lo, fillers)
+    fit = res.encoder.context_fit([span], [context], filler_only=True)[0]
+    return [f - fit[0] for f in fit[1:]]
+
+
+def order_candidates(
+    doc: Document, ctx: FeatureContext, suspect: Suspect, res: Resources, order: OrderModel
+) -> list[tuple[float, float, Link]]:
+    """The proposer's in-context order: (probability among the candidates, 3-gram margin, link), best first."""
+    margin_at = FEATURES.index("lm_margin")
+    rows = features(ctx, suspect, res.ngram_lm)
+    emb = embedding_margins(doc, suspect, res)
+    probs = order.distribution([[*row, e] for row, e in zip(rows, emb, strict=True)])
+    return sorted(
+        ((p, row[margin_at], link) for p, row, link in zip(probs, rows, suspect.links, strict=True)),
+        key=lambda item: (-item[0], item[2].text),
+    )
 
 
 def lm_scores(doc: Document, suspect: Suspect, fillers: Sequence[str], res: Resources) -> list[float]:
     """Causal-LM log-probabilities of the suspect's sentence with each filler in place."""
     from .models import VariantSet
 
-    sentence = doc.sentence_of(suspect.start)
-    lo, hi = (sentence.start, sentence.end) if sentence else (0, len(doc.text))
+    lo, hi = _sentence_bounds(doc, suspect)
     text = doc.text[lo:hi]
     return res.causal_lm.score_variants([VariantSet(text, suspect.start - lo, suspect.end - lo, tuple(fillers))])[0]
+
+
+@dataclass(frozen=True, slots=True)
+class Rescored:
+    """The language-model stage's view of one suspect (``quality = "best"``).
+
+    ``ranked``: the candidates the LM scored, its favourite first, as
+    (order or stage-one probability, 3-gram margin, link); ``lm``: LM
+    log-probabilities of the current words and then of ``ranked``, in that order.
+    """
+
+    ranked: tuple[tuple[float, float, Link], ...]
+    lm: tuple[float, ...]
+    features: tuple[float, ...]
+
+
+def rescore(
+    doc: Document,
+    ctx: FeatureContext,
+    suspect: Suspect,
+    scored: Sequence[tuple[float, float, Link]],
+    res: Resources,
+    model: ContextModel,
+) -> Rescored:
+    """Choose the candidates for the LM (the order model's top ones over a deeper list), score them.
+
+    Shared by the detector and ``tools/train_ranker.py`` so the stage-two
+    features are computed one way only.
+    """
+    settings = _settings()["context"]
+    top_k = int(settings["stage2-candidates"])
+    pool: Sequence[tuple[float, float, Link]] = scored
+    if model.order is not None and res.inverse_index is not None:
+        deep = suspect_at(doc, res.inverse_index, suspect.i, suspect.j, int(settings["order-depth"])) or suspect
+        pool = order_candidates(doc, ctx, deep, res, model.order)
+    chosen = list(pool[:top_k])
+    fillers = [suspect.text, *(link.text for _, _, link in chosen)]
+    lm = lm_scores(doc, suspect, fillers, res)
+    order = sorted(range(1, len(fillers)), key=lambda k: (-lm[k], fillers[k]))
+    ranked = tuple(chosen[k - 1] for k in order)
+    lm_sorted = (lm[0], *(lm[k] for k in order))
+    x = stage2_features(scored[0][0], ranked[0][0], lm_sorted)
+    return Rescored(ranked, lm_sorted, tuple(x))
 
 
 def detect_context(doc: Document, res: Resources) -> list[Span]:
@@ -316,32 +504,35 @@ def detect_context(doc: Document, res: Resources) -> list[Span]:
     settings = _settings()["context"]
     best_quality = res.config.quality == "best" and bool(model.stage2)
     floor = float(settings["stage2-floor"] if best_quality else settings["report-floor"])
-    top_k = int(settings["stage2-candidates"])
+    deletion_cap = float(settings["deletion-max-confidence"])
     spans: list[Span] = []
-    for suspect, scored in score_suspects(doc, res):
+    ctx = FeatureContext(doc)
+    for suspect, scored in score_suspects(doc, res, ctx):
         p1, margin, best_link = scored[0]
         if p1 < floor:
             continue
         if best_quality:
-            fillers = [suspect.text, *(link.text for _, _, link in scored[:top_k])]
-            lm = lm_scores(doc, suspect, fillers, res)
-            order = sorted(range(1, len(fillers)), key=lambda k: -lm[k])
-            ranked = [scored[k - 1] for k in order]
-            lm_sorted = [lm[0], *(lm[k] for k in order)]
-            confidence = model.stage2_probability(stage2_features(ranked[0][0], lm_sorted))
+            again = rescore(doc, ctx, suspect, scored, res, model)
+            confidence = model.stage2_probability(again.features)
             if confidence < float(settings["report-floor"]):
                 continue
-            _, best_margin, best_link = ranked[0]
+            _, best_margin, best_link = again.ranked[0]
             reason = _reason(suspect, best_link, best_margin)
-            reason += f"; the language model agrees ({lm_sorted[1] - lm[0]:+.1f} nats)"
+            reason += f"; the language model agrees ({again.lm[1] - again.lm[0]:+.1f} nats)"
+            if drops_words(suspect.text, best_link.text):
+                confidence = min(confidence, deletion_cap)
+                reason += "; it only drops words, which the language model always favours: left for review"
             others = (
-                Candidate(link.text, round(min(p, confidence) * 0.5, 4), link.source) for p, _, link in ranked[1:]
+                Candidate(link.text, round(min(p, confidence) * 0.5, 4), link.source) for p, _, link in again.ranked[1:]
             )
             hints = (Candidate(best_link.text, round(confidence, 4), best_link.source), *others)
             spans.append(Span(suspect.start, suspect.end, suspect.text, DETECTOR, reason, confidence, hints))
             continue
         hints = tuple(Candidate(link.text, round(p, 4), link.source) for p, _, link in scored[:6])
-        spans.append(
-            Span(suspect.start, suspect.end, suspect.text, DETECTOR, _reason(suspect, best_link, margin), p1, hints)
-        )
+        reason = _reason(suspect, best_link, margin)
+        if drops_words(suspect.text, best_link.text):
+            p1 = min(p1, deletion_cap)
+            reason += "; it only drops words: left for review"
+            hints = (Candidate(best_link.text, round(p1, 4), best_link.source), *hints[1:])
+        spans.append(Span(suspect.start, suspect.end, suspect.text, DETECTOR, reason, p1, hints))
     return spans

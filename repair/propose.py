@@ -46,10 +46,11 @@ def from_hints(doc: Document, span: Span, res: Resources) -> list[Candidate]:
 @register("thesaurus")
 def from_thesaurus(doc: Document, span: Span, res: Resources) -> list[Candidate]:
     """Originals whose thesaurus entries list the span's words (inverse look-up, prior = P(original | spun))."""
-    # Lexicon rows and artifact rules already know their original; thesaurus
-    # candidates are for spans found by evidence that does not (LM surprise,
-    # thesaurus back-links).
-    if span.detector in ("artifact", "lexicon"):
+    # Lexicon rows, artifact rules and the context detector already know their
+    # candidates and have calibrated them; thesaurus priors merged in would
+    # override those confidences (the highest score of a candidate wins). The
+    # thesaurus is for spans found by evidence that names no original.
+    if span.hints:
         return []
     index = res.inverse_index
     if index is None:

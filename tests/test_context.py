@@ -7,13 +7,22 @@ import pytest
 from repair.config import Config
 from repair.context import (
     FEATURES,
+    ORDER_FEATURES,
     STAGE2_FEATURES,
     ContextModel,
     FeatureContext,
+    OrderModel,
     default_model,
     detect_context,
+    drops_words,
+    embedding_margins,
     features,
+    order_candidates,
+    rescore,
+    score_suspects,
+    spelling_key,
     stage2_features,
+    suspect_at,
     suspects,
 )
 from repair.resources import Resources
@@ -31,11 +40,28 @@ def test_shipped_model_matches_the_features():
     assert model.features == FEATURES
     assert len(model.weights) == len(FEATURES)
     assert len(model.stage2) == len(STAGE2_FEATURES) + 1
+    assert model.order is not None and len(model.order.weights) == len(ORDER_FEATURES)
 
 
 def test_model_refuses_other_features():
     with pytest.raises(ValueError, match="trained on features"):
         ContextModel.from_dict({"features": ["x"], "mean": [0], "scale": [1], "weights": [1], "bias": 0})
+    with pytest.raises(ValueError, match="order model was trained on"):
+        OrderModel.from_dict({"features": ["x"], "mean": [0], "scale": [1], "weights": [1]})
+
+
+def test_order_distribution_is_a_softmax_over_one_spans_candidates():
+    n = len(ORDER_FEATURES)
+    weights = [0.0] * n
+    weights[FEATURES.index("lm_margin")] = 1.0
+    order = OrderModel((0.0,) * n, (1.0,) * n, tuple(weights), {})
+    rows = [[0.0] * n for _ in range(3)]
+    for row, margin in zip(rows, (1.0, 0.0, -1.0), strict=True):
+        row[FEATURES.index("lm_margin")] = margin
+    p = order.distribution(rows)
+    assert p == sorted(p, reverse=True) and sum(p) == pytest.approx(1.0)
+    assert p[0] / p[1] == pytest.approx(2.718281828, rel=1e-6)
+    assert order.distribution([]) == []
 
 
 def test_suspects_skip_names_numbers_and_function_words(test_index):
@@ -67,9 +93,41 @@ def test_fast_detection_explains_itself(resources):
 
 
 def test_stage2_features_cap_margins():
-    x = stage2_features(0.5, [-100.0, -50.0, -90.0])
-    assert x == [0.0, 20.0, 20.0]
-    assert stage2_features(0.9, [-10.0, -12.0])[2] == 20.0
+    x = stage2_features(0.5, 0.5, [-100.0, -50.0, -90.0])
+    assert x == [0.0, 0.0, 20.0, 20.0]
+    assert stage2_features(0.9, 0.9, [-10.0, -12.0])[3] == 20.0
+    assert stage2_features(0.9, 0.9, [-10.0, -12.0])[2] == -2.0
+
+
+SENTENCE = "Soldiers advanced under the cover of heavy artillery hearth and air strikes."
+
+
+def test_sentence_encoder_prefers_the_topical_candidate(test_index, resources):
+    doc = make_doc(SENTENCE)
+    suspect = next(s for s in suspects(doc, test_index) if s.text == "hearth")
+    margins = dict(zip((link.text for link in suspect.links), embedding_margins(doc, suspect, resources), strict=True))
+    assert margins["fire"] > margins["fireplace"]
+
+
+def test_order_model_puts_the_original_first(test_index, resources):
+    doc = make_doc(SENTENCE)
+    [k] = [n for n, t in enumerate(doc.tokens) if t.text == "hearth"]
+    suspect = suspect_at(doc, test_index, k, k + 1, 120)
+    assert suspect is not None and suspect_at(doc, test_index, 0, 1, 120) is None  # "Soldiers": no candidates
+    ranked = order_candidates(doc, FeatureContext(doc), suspect, resources, default_model().order)
+    assert ranked[0][2].text == "fire"
+    assert sum(p for p, _, _ in ranked) == pytest.approx(1.0)
+
+
+def test_language_model_stage_rescores_in_the_sentence(test_index, resources):
+    doc = make_doc(SENTENCE)
+    ctx = FeatureContext(doc)
+    suspect, scored = next((s, sc) for s, sc in score_suspects(doc, resources, ctx) if s.text == "hearth")
+    again = rescore(doc, ctx, suspect, scored, resources, default_model())
+    assert again.ranked[0][2].text == "fire"
+    assert again.lm[1] > again.lm[0]  # "artillery fire" reads better than "artillery hearth"
+    assert len(again.features) == len(STAGE2_FEATURES)
+    assert again.features[STAGE2_FEATURES.index("lm_vs_current")] > 0
 
 
 def test_context_detector_leaves_clean_fixture_alone(fixtures, resources):
@@ -78,3 +136,65 @@ def test_context_detector_leaves_clean_fixture_alone(fixtures, resources):
     text = (fixtures / "clean_arxiv.txt").read_text(encoding="utf-8")
     pipeline = Pipeline(resources.config)
     assert pipeline.run(text).text == text
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        ("kilometres", "kilometers"),
+        ("legalisation", "legalization"),
+        ("legalising", "legalizing"),
+        ("analysed", "analyzed"),
+        ("colour", "color"),
+        ("travelled", "traveled"),
+        ("defence", "defense"),
+        ("catalogue", "catalog"),
+        ("on-line", "online"),
+        ("Anaesthetic", "anesthetic"),
+    ],
+)
+def test_spelling_variants_share_a_key(a, b):
+    assert spelling_key(a) == spelling_key(b)
+
+
+@pytest.mark.parametrize(("a", "b"), [("quicker", "faster"), ("normally", "usually"), ("rise", "raise")])
+def test_different_words_keep_different_keys(a, b):
+    assert spelling_key(a) != spelling_key(b)
+
+
+def test_spelling_variants_are_never_candidates():
+    from repair.inverse import build_index
+    from repair.thesauri import SynonymLink
+
+    links = [
+        SynonymLink("kilometers", "kilometres", "moby", "", 0, 0),
+        SynonymLink("distance", "kilometres", "moby", "", 0, 1),
+    ]
+    index = build_index(links, frequency=lambda h: 1e-4, commonness=lambda s: 5.0)
+    doc = make_doc("They walked ten kilometres today.")
+    [k] = [n for n, t in enumerate(doc.tokens) if t.text == "kilometres"]
+    suspect = suspect_at(doc, index, k, k + 1, 12)
+    assert suspect is not None and [link.text for link in suspect.links] == ["distance"]
+
+
+@pytest.mark.parametrize(
+    ("current", "candidate", "expected"),
+    [
+        ("technique method", "technique", True),
+        ("counter-responses", "counters", True),
+        ("summer season", "summer", True),
+        ("in keeping with", "according to", False),
+        ("navy", "military", False),
+        ("served as", "made", False),
+        ("summer", "summer season", False),
+    ],
+)
+def test_drops_words(current, candidate, expected):
+    assert drops_words(current, candidate) is expected
+
+
+def test_phrases_with_capitalised_inner_words_are_names(test_index):
+    doc = make_doc("They will make an attempt. Make An Attempt was a film. Make an attempt now.")
+    texts = [s.text for s in suspects(doc, test_index)]
+    assert "make an attempt" in texts and "Make an attempt" in texts  # sentence-initial capital is fine
+    assert "Make An Attempt" not in texts

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from repair.config import Config
 from repair.inverse import build_index, curated_links
-from repair.model import Span
+from repair.model import Candidate, Span
 from repair.propose import PROPOSERS, candidates_for, has_candidates, propose, thesaurus_candidates
 from repair.resources import Resources
 from repair.segment import make_doc
@@ -30,10 +30,15 @@ def test_thesaurus_proposer_is_registered_and_restores_a_swapped_word():
     assert all(0.0 <= c.score <= 1.0 and c.source.startswith("thesaurus:") for c in cands)
 
 
-def test_lexicon_and_artifact_spans_keep_their_own_candidates_only():
+def test_spans_with_their_own_candidates_keep_them_and_their_confidences():
+    # Lexicon rows, artifact rules and the context detector name and calibrate their
+    # candidates: a thesaurus prior must neither add to them nor raise their scores.
     doc = make_doc("the troopers")
     res = Resources(Config())
-    assert PROPOSERS["thesaurus"](doc, span_of(doc, "troopers", "lexicon"), res) == []
+    for detector in ("lexicon", "artifact", "context"):
+        span = Span(4, 12, "troopers", detector, "test", 0.6, (Candidate("soldiers", 0.6, detector),))
+        assert PROPOSERS["thesaurus"](doc, span, res) == []
+        assert propose(doc, span, res) == [Candidate("soldiers", 0.6, detector)]
 
 
 def test_candidates_for_token_range_and_fast_path(test_index):

@@ -104,6 +104,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rate", type=float, default=0.2)
     parser.add_argument("--C", type=float, default=1.0)
     parser.add_argument("--out", type=Path, default=Path("repair/data/ranker.json"))
+    parser.add_argument("--order-only", action="store_true", help="keep both stages, (re)train the order model")
+    parser.add_argument("--order-docs-per-corpus", type=int, default=100)
+    parser.add_argument("--l2", type=float, default=1.0, help="order model: L2 penalty on standardised weights")
     parser.add_argument("--stage2-only", action="store_true", help="keep stage one, (re)train the LM stage")
     parser.add_argument("--stage2-docs-per-corpus", type=int, default=40)
     parser.add_argument(
@@ -113,6 +116,8 @@ def main(argv: list[str] | None = None) -> int:
         help="dev documents per corpus to skip first (default: those stage one used)",
     )
     args = parser.parse_args(argv)
+    if args.order_only:
+        return train_order(args)
     if args.stage2_only:
         return train_stage2(args)
 
@@ -153,20 +158,123 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
+def train_order(args: argparse.Namespace) -> int:
+    """Fit the proposer's order (a conditional logit) on the stage-one documents.
+
+    One group per spun span whose true original is among its first
+    ``order-depth`` candidates; the loss is the negative log of the softmax
+    probability of the true original within its group, so the model learns to
+    rank candidates, not to detect spins. A quarter of the documents (by hash)
+    is held back to report top-1 and top-10.
+    """
+    from scipy.optimize import minimize
+    from scipy.special import logsumexp
+
+    from repair.context import ORDER_FEATURES, FeatureContext, embedding_margins, features, suspect_at
+
+    res = Resources.for_config(Config())
+    index, ngram = res.inverse_index, res.ngram_lm
+    depth = int(_settings()["context"]["order-depth"])
+    texts = dev_texts(args.corpora, args.order_docs_per_corpus, args.max_chars)
+    started = time.time()
+    groups: list[tuple[np.ndarray, int, bool]] = []
+    spun_spans = 0
+    for doc_id, text in texts:
+        spun = spin_text(text, seed=f"{args.seed}:{doc_id}", rate=args.rate)
+        doc = make_doc(spun.text)
+        ctx = FeatureContext(doc)
+        starts = {t.start: k for k, t in enumerate(doc.tokens)}
+        ends = {t.end: k + 1 for k, t in enumerate(doc.tokens)}
+        held = int(hashlib.sha256(doc_id.encode()).hexdigest(), 16) % 4 == 0
+        for sub in spun.substitutions:
+            if sub.kind not in ("word", "phrase"):
+                continue
+            spun_spans += 1
+            i, j = starts.get(sub.spun_start), ends.get(sub.spun_end)
+            suspect = suspect_at(doc, index, i, j, depth) if i is not None and j is not None else None
+            if suspect is None:
+                continue
+            want = key_of(sub.original)
+            hits = [k for k, link in enumerate(suspect.links) if key_of(link.text) == want]
+            if not hits:
+                continue
+            rows = features(ctx, suspect, ngram)
+            emb = embedding_margins(doc, suspect, res)
+            x = np.array([[*row, e] for row, e in zip(rows, emb, strict=True)], dtype=float)
+            groups.append((x, hits[0], held))
+    fit = [g for g in groups if not g[2]]
+    test = [g for g in groups if g[2]]
+    print(
+        f"order: {len(texts)} documents, {spun_spans} spun spans, {len(groups)} with the original among "
+        f"the first {depth} candidates, {time.time() - started:.0f} s",
+        file=sys.stderr,
+    )
+    stacked = np.vstack([x for x, _, _ in fit])
+    mean, scale = stacked.mean(axis=0), stacked.std(axis=0)
+    scale[scale == 0] = 1.0
+    fit_z = [((x - mean) / scale, pos) for x, pos, _ in fit]
+
+    def loss(w: np.ndarray) -> tuple[float, np.ndarray]:
+        total, grad = args.l2 * float(w @ w), 2 * args.l2 * w
+        for z, pos in fit_z:
+            s = z @ w
+            lse = logsumexp(s)
+            p = np.exp(s - lse)
+            total -= s[pos] - lse
+            grad = grad - (z[pos] - p @ z)
+        return total, grad
+
+    w = minimize(loss, np.zeros(len(ORDER_FEATURES)), jac=True, method="L-BFGS-B", options={"maxiter": 500}).x
+
+    def top(groups_: list[tuple[np.ndarray, int, bool]], k: int) -> float:
+        hit = sum(pos in np.argsort(-(((x - mean) / scale) @ w), kind="stable")[:k] for x, pos, _ in groups_)
+        return hit / max(len(groups_), 1)
+
+    for name, part in (("fit", fit), ("held back", test)):
+        prior10 = sum(pos < 10 for _, pos, _ in part) / max(len(part), 1)
+        print(
+            f"  {name}: {len(part)} groups, top-1 {top(part, 1):.3f}, top-10 {top(part, 10):.3f} "
+            f"(prior alone top-10 {prior10:.3f})",
+            file=sys.stderr,
+        )
+    data = json.loads(args.out.read_text(encoding="utf-8"))
+    data["order"] = {
+        "features": list(ORDER_FEATURES),
+        "mean": mean.round(6).tolist(),
+        "scale": scale.round(6).tolist(),
+        "weights": w.round(6).tolist(),
+        "settings": {
+            "trained_on": "even-indexed documents of the clean corpora, spun by repair.spin",
+            "documents": len(texts),
+            "groups": len(groups),
+            "depth": depth,
+            "seed": args.seed,
+            "rate": args.rate,
+            "l2": args.l2,
+        },
+    }
+    args.out.write_text(json.dumps(data, indent=1) + "\n", encoding="utf-8")
+    for name, weight in zip(ORDER_FEATURES, data["order"]["weights"], strict=True):
+        print(f"  {name:15s} {weight:+.3f}", file=sys.stderr)
+    print(f"wrote {args.out}", file=sys.stderr)
+    return 0
+
+
 def train_stage2(args: argparse.Namespace) -> int:
     """Fit the LM stage on documents the first stage never saw (after its documents)."""
     from sklearn.linear_model import LogisticRegression
 
-    from repair.context import STAGE2_FEATURES, default_model, lm_scores, score_suspects, stage2_features
+    from repair.context import STAGE2_FEATURES, ContextModel, FeatureContext, drops_words, rescore, score_suspects
 
     data = json.loads(args.out.read_text(encoding="utf-8"))
-    default_model.cache_clear()
+    model = ContextModel.from_dict(data)
     res = Resources.for_config(Config())
     settings = _settings()["context"]
-    floor, top_k = float(settings["stage2-floor"]), int(settings["stage2-candidates"])
+    floor = float(settings["stage2-floor"])
     skip = args.docs_per_corpus if args.stage2_skip is None else args.stage2_skip
     texts = dev_texts(args.corpora, args.stage2_docs_per_corpus, args.max_chars, skip=skip)
     xs, ys, p1s = [], [], []
+    deletions: list[bool] = []
     started = time.time()
     for doc_id, text in texts:
         spun = spin_text(text, seed=f"{args.seed}:{doc_id}", rate=args.rate)
@@ -174,16 +282,15 @@ def train_stage2(args: argparse.Namespace) -> int:
             (s.spun_start, s.spun_end): key_of(s.original) for s in spun.substitutions if s.kind in ("word", "phrase")
         }
         doc = make_doc(spun.text)
-        for suspect, scored in score_suspects(doc, res):
+        ctx = FeatureContext(doc)
+        for suspect, scored in score_suspects(doc, res, ctx):
             if scored[0][0] < floor:
                 continue
-            fillers = [suspect.text, *(link.text for _, _, link in scored[:top_k])]
-            lm = lm_scores(doc, suspect, fillers, res)
-            order = sorted(range(1, len(fillers)), key=lambda k: -lm[k])
-            best = scored[order[0] - 1]
-            xs.append(stage2_features(best[0], [lm[0], *(lm[k] for k in order)]))
-            ys.append(int(truth.get((suspect.start, suspect.end)) == key_of(best[2].text)))
+            again = rescore(doc, ctx, suspect, scored, res, model)
+            xs.append(list(again.features))
+            ys.append(int(truth.get((suspect.start, suspect.end)) == key_of(again.ranked[0][2].text)))
             p1s.append(scored[0][0])
+            deletions.append(drops_words(suspect.text, again.ranked[0][2].text))
     x, y = np.array(xs), np.array(ys)
     print(
         f"stage 2: {len(texts)} documents, {len(y)} suspects, {y.sum()} right, {time.time() - started:.0f} s",
@@ -193,6 +300,15 @@ def train_stage2(args: argparse.Namespace) -> int:
     model = LogisticRegression(C=args.C, max_iter=2000).fit(x[half], y[half])
     report(model.predict_proba(x[~half])[:, 1], y[~half])
     model = LogisticRegression(C=args.C, max_iter=2000).fit(x, y)
+    # Candidates that only drop words of the span: how often the confident ones are right.
+    p = model.predict_proba(x)[:, 1]
+    for name, mask in (("drops words", np.array(deletions)), ("other", ~np.array(deletions))):
+        sure = mask & (p >= 0.8)
+        print(
+            f"  {name}: {int(mask.sum())} suspects; at confidence >= 0.8: {int(sure.sum())}, "
+            f"right {y[sure].mean() if sure.any() else float('nan'):.3f}",
+            file=sys.stderr,
+        )
     data["stage2_features"] = list(STAGE2_FEATURES)
     data["stage2"] = [round(float(model.intercept_[0]), 6), *model.coef_[0].round(6).tolist()]
     data["settings"]["stage2"] = {
