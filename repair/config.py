@@ -66,6 +66,7 @@ _DEFAULTS = _defaults()
 @dataclass(frozen=True, slots=True)
 class Config:
     min_confidence: float = _DEFAULTS["min_confidence"]
+    context_min_confidence: float = _DEFAULTS["context_min_confidence"]
     ambiguity_margin: float = _DEFAULTS["ambiguity_margin"]
     detectors: tuple[str, ...] = tuple(_DEFAULTS["detectors"])
     builtin_lexicons: tuple[str, ...] = tuple(_DEFAULTS["builtin_lexicons"])
@@ -159,6 +160,11 @@ def validate(config: Config, origin: str) -> Config:
             f"min-confidence must be between 0 and 1, not {config.min_confidence}",
         ),
         ("ambiguity_margin", 0.0 <= config.ambiguity_margin <= 1.0, "ambiguity-margin must be between 0 and 1"),
+        (
+            "context_min_confidence",
+            0.0 <= config.context_min_confidence <= 1.0,
+            "context-min-confidence must be between 0 and 1",
+        ),
         ("jobs", config.jobs >= 0, "jobs must be 0 (all cores) or more"),
         ("chunk_size", config.chunk_size >= 1000, "chunk-size must be at least 1000 characters"),
         ("stream_threshold", config.stream_threshold >= 0, "stream-threshold must be 0 or more"),

@@ -82,8 +82,11 @@ def _held_back(
     assert best is not None
     if ignored and phrase_key(finding.span.text) in ignored:
         return "on the ignore list"
-    if best.score < config.min_confidence:
-        return f"confidence {best.score:.2f} is below the threshold {config.min_confidence:.2f}"
+    threshold = config.min_confidence
+    if finding.span.detector == "context":
+        threshold = max(threshold, config.context_min_confidence)
+    if best.score < threshold:
+        return f"confidence {best.score:.2f} is below the threshold {threshold:.2f}"
     if len(finding.candidates) > 1 and best.score - finding.candidates[1].score < config.ambiguity_margin:
         return f'ambiguous: "{finding.candidates[1].text}" scores almost as high'
     if can_encode is not None and not can_encode(proposal):

@@ -34,6 +34,24 @@ def test_threshold_holds_back_edits_but_reports_them():
     assert not edit.applied and "below the threshold" in edit.reason
 
 
+def test_context_edits_need_their_own_threshold():
+    from repair.decide import decide
+    from repair.model import Candidate, Finding, Span
+    from repair.segment import make_doc
+
+    doc = make_doc("the troopers held")
+    for detector, applied in (("context", False), ("lexicon", True)):
+        span = Span(4, 12, "troopers", detector, "test", 0.85)
+        finding = Finding(span, (Candidate("soldiers", 0.85, detector),), "test")
+        [edit] = decide(doc, [finding], Config(min_confidence=0.8, context_min_confidence=0.9))
+        assert edit.applied is applied
+        if not applied:
+            assert "below the threshold 0.90" in edit.reason
+    span = Span(4, 12, "troopers", "context", "test", 0.95)
+    [edit] = decide(doc, [Finding(span, (Candidate("soldiers", 0.95, "context"),), "t")], Config())
+    assert edit.applied
+
+
 def test_ignore_phrases_allow_list():
     result = clean_text("an irregular woodland", Config(ignore_phrases=("Irregular Woodland",)))
     assert result.text == "an irregular woodland"
