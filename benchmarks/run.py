@@ -304,6 +304,35 @@ def build_holdout_lexicon(tortured: Path, corpora: Path, cache: Path, fresh: boo
     return kept, held
 
 
+def build_holdout_index(kept: Path, cache: Path) -> Path:
+    """An inverted index whose curated links come from the hold-out lexicon only (cached).
+
+    The default index links every shipped lexicon, held-out rows included, so
+    the context detector would look the held-out phrases up: a leak. This one
+    is built like the default (every installed thesaurus, the multi-word
+    table) but with the kept rows in place of the shipped tortured-phrase list.
+    """
+    from repair import inverse
+    from repair.resources import builtin_lexicon_dir
+    from repair.thesauri import available_sources, iter_links
+
+    others = [p for p in sorted(builtin_lexicon_dir().glob("*.tsv")) if p.name != "tortured_phrases.tsv"]
+    key = _digest(kept.read_bytes(), inverse.index_path().name.encode(), *(p.read_bytes() for p in others))
+    path = cache / f"inverse-holdout-{key}.npz"
+    if path.is_file():
+        return path
+    log("building the hold-out inverted index (a few minutes, once) ...")
+
+    def links() -> Any:
+        for source in available_sources():
+            yield from iter_links(source)
+        yield from inverse.curated_links([kept, *others])
+
+    index = inverse.build_index(links())
+    index.save(path)
+    return path
+
+
 def tortured_records(
     split_docs: dict[str, list[Doc]], kept: Path, held: Path, sizes: Sizes, seed: int
 ) -> tuple[list[GoldRecord], dict[str, int]]:
@@ -534,6 +563,10 @@ def run_row_set(
         out_path = folder / "outputs.jsonl"
         cmd = [sys.executable, str(BENCH / "worker.py"), "--config", str(config_path)]
         cmd += ["--input", str(gold_path), "--output", str(out_path)]
+        if set_name == "tortured" and "context" in settings.get("detectors", ()):
+            # The context detector looks phrases up in the inverted index: use one
+            # that has not seen the held-out rows.
+            cmd += ["--index", str(build_holdout_index(Path(notes["tortured_lexicon"]), work.parent))]
         code, wall, rss = run_process(cmd, folder / "log.txt")
         if code != 0:
             return {"error": _tail(folder / "log.txt"), "returncode": code}

@@ -29,6 +29,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--config", type=Path, required=True, help="TOML settings ([tool.repair] keys)")
     parser.add_argument("--input", type=Path, required=True, help="gold JSONL; only 'id' and 'spun' are read")
     parser.add_argument("--output", type=Path, required=True)
+    parser.add_argument("--index", type=Path, help="an inverted index file to use instead of the default")
     args = parser.parse_args(argv)
 
     texts: list[tuple[str, str]] = []
@@ -42,6 +43,10 @@ def main(argv: list[str] | None = None) -> int:
     from repair.config import load_config
     from repair.pipeline import Pipeline
 
+    if args.index is not None:
+        from repair.inverse import InverseIndex, use_index
+
+        use_index(InverseIndex.load(args.index))
     pipeline = Pipeline(load_config(args.config, isolated=True))
     pipeline.run("Loading.")  # force every lazy resource to load before the clock for the run starts
     loaded = time.perf_counter()

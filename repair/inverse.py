@@ -577,14 +577,19 @@ _LOCK = threading.Lock()
 _DEFAULT: dict[str, InverseIndex | None] = {}
 
 
-def curated_links() -> Iterator[Any]:
-    """Links from the shipped lexicons and the multi-word table (source ``lexicon``/``multiword``)."""
+def curated_links(lexicons: Sequence[Path] | None = None) -> Iterator[Any]:
+    """Links from the lexicons and the multi-word table (source ``lexicon``/``multiword``).
+
+    ``lexicons``: the lexicon files to link (default: every shipped one). The
+    benchmark passes a lexicon with rows held out, so that an index built for
+    it cannot know the held-out phrases.
+    """
     from .lexicon import read_lexicon
     from .resources import builtin_lexicon_dir
     from .thesauri import SynonymLink
 
-    folder = builtin_lexicon_dir()
-    for path in sorted(folder.glob("*.tsv")):
+    paths = sorted(builtin_lexicon_dir().glob("*.tsv")) if lexicons is None else list(lexicons)
+    for path in paths:
         for entry in read_lexicon(path):
             if entry.kind != "phrase":
                 continue
@@ -678,6 +683,12 @@ def _prune_old(keep: Path) -> None:
                 other.unlink()
             except OSError:
                 pass
+
+
+def use_index(index: InverseIndex | None) -> None:
+    """Make ``index`` the process default (an index built from other sources or lexicons)."""
+    with _LOCK:
+        _DEFAULT["index"] = index
 
 
 def reset_default() -> None:
