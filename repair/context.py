@@ -13,6 +13,17 @@ logistic model, trained on synthetic spins of the *dev* half of the corpora by
 ``tools/train_ranker.py``, turns them into a probability that the candidate is
 the original. Its weights are data (``repair/data/ranker.json``), not code.
 
+With ``quality = "best"`` two more steps run for the suspects stage one
+believes in (p >= ``stage2-floor``). The *order model*, a conditional logit
+over the same features plus a sentence-encoder fit, ranks up to
+``order-depth`` candidates in context (this is also the proposer's order that
+``benchmarks/proposer.py`` measures). Then the causal language model scores the
+sentence with the current words and with the top few candidates. A second
+logistic model turns the stage-one probability, the order probability and the
+LM margins into the confidence. Candidates that are spelling variants are never
+proposed; candidates that only drop words are capped below the apply threshold
+(language models favour shorter text).
+
 This module is both the ``context`` detector and the feature extractor the
 training script uses, so training and use can never drift apart.
 """
