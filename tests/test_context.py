@@ -151,6 +151,8 @@ def test_context_detector_leaves_clean_fixture_alone(fixtures, resources):
         ("catalogue", "catalog"),
         ("on-line", "online"),
         ("Anaesthetic", "anesthetic"),
+        ("recognisable", "recognizable"),
+        ("sulphuric", "sulfuric"),
     ],
 )
 def test_spelling_variants_share_a_key(a, b):
