@@ -314,7 +314,7 @@ def build_holdout_index(kept: Path, cache: Path) -> Path:
     """
     from repair import inverse
     from repair.resources import builtin_lexicon_dir
-    from repair.thesauri import available_sources, iter_links
+    from repair.thesauri import available_sources
 
     others = [p for p in sorted(builtin_lexicon_dir().glob("*.tsv")) if p.name != "tortured_phrases.tsv"]
     key = _digest(kept.read_bytes(), inverse.index_path().name.encode(), *(p.read_bytes() for p in others))
@@ -323,12 +323,7 @@ def build_holdout_index(kept: Path, cache: Path) -> Path:
         return path
     log("building the hold-out inverted index (a few minutes, once) ...")
 
-    def links() -> Any:
-        for source in available_sources():
-            yield from iter_links(source)
-        yield from inverse.curated_links([kept, *others])
-
-    index = inverse.build_index(links())
+    index = inverse.build_index(inverse.all_links(available_sources(), [kept, *others]))
     index.save(path)
     return path
 

@@ -50,12 +50,14 @@ from .segment import WORD_RE
 __all__ = [
     "InverseIndex",
     "Link",
+    "all_links",
     "build_index",
     "cache_dir",
     "curated_links",
     "default_index",
     "key_of",
     "settings",
+    "use_index",
 ]
 
 # Source bits in a candidate's ``sources`` mask, in this order.
@@ -600,6 +602,15 @@ def curated_links(lexicons: Sequence[Path] | None = None) -> Iterator[Any]:
             yield SynonymLink(row["original"], row["spun"], "multiword", row.get("pos", ""), 0, 0)
 
 
+def all_links(sources: Sequence[str], lexicons: Sequence[Path] | None = None) -> Iterator[Any]:
+    """Every link the index is built from: the thesauri ``sources``, then the curated data."""
+    from .thesauri import iter_links
+
+    for source in sources:
+        yield from iter_links(source)
+    yield from curated_links(lexicons)
+
+
 def _read_tsv(text: str) -> Iterator[dict[str, str]]:
     header: list[str] | None = None
     for line in text.splitlines():
@@ -653,7 +664,7 @@ def default_index(build: bool = True) -> InverseIndex | None:
     with _LOCK:
         if "index" in _DEFAULT:
             return _DEFAULT["index"]
-        from .thesauri import available_sources, iter_links
+        from .thesauri import available_sources
 
         sources = available_sources()
         path = index_path()
@@ -661,13 +672,7 @@ def default_index(build: bool = True) -> InverseIndex | None:
         if path.exists():
             index = InverseIndex.load(path)
         elif sources and build:
-
-            def links() -> Iterator[Any]:
-                for source in sources:
-                    yield from iter_links(source)
-                yield from curated_links()
-
-            index = build_index(links())
+            index = build_index(all_links(sources))
             index.meta["sources"] = list(sources)
             index.save(path)
             _prune_old(path)

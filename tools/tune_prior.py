@@ -20,7 +20,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from repair import thesauri
-from repair.inverse import build_index, curated_links, key_of, settings
+from repair.inverse import all_links, build_index, key_of, settings
 from repair.spin import spin_text
 
 
@@ -50,8 +50,7 @@ def main() -> int:
     args = ap.parse_args()
     pairs = sample(args.corpora, args.docs, args.seed)
     needed = {key_of(s) for s, _ in pairs}
-    links = [link for source in thesauri.available_sources() for link in thesauri.iter_links(source)]
-    links += list(curated_links())
+    links = list(all_links(thesauri.available_sources()))
     grid = {k: [float(v) for v in vs.split(",")] for k, vs in (g.split("=", 1) for g in args.grid)}
     print(f"{len(pairs)} spun spans, {len(needed)} forms", file=sys.stderr)
     for values in itertools.product(*grid.values()):
