@@ -451,12 +451,18 @@ def order_candidates(
 
 
 def lm_scores(doc: Document, suspect: Suspect, fillers: Sequence[str], res: Resources) -> list[float]:
-    """Causal-LM log-probabilities of the suspect's sentence with each filler in place."""
+    """Causal-LM log-probabilities of the suspect's sentence with each filler in place.
+
+    The text before the span conditions the scores but its own log-probability,
+    the same for every filler, is left out.
+    """
     from .models import VariantSet
 
     lo, hi = _sentence_bounds(doc, suspect)
     text = doc.text[lo:hi]
-    return res.causal_lm.score_variants([VariantSet(text, suspect.start - lo, suspect.end - lo, tuple(fillers))])[0]
+    variants = VariantSet(text, suspect.start - lo, suspect.end - lo, tuple(fillers))
+    # Only margins between the fillers are used: the prefix need not be scored.
+    return res.causal_lm.score_variants([variants], with_prefix=False)[0]
 
 
 @dataclass(frozen=True, slots=True)

@@ -143,6 +143,20 @@ def test_lm_shared_prefix_scores_equal_unshared_scores(res: Resources):
     assert shared[0].logprob > shared[1].logprob
 
 
+def test_lm_margins_do_not_need_the_prefix_scored(res: Resources):
+    lm = res.causal_lm
+    sets = [fire_set("fire", "hearth", "blaze"), VariantSet("It was a cold day.", 9, 13, ("cold", "chilly"))]
+    full = lm.score_sets(sets)
+    bare = lm.score_sets(sets, with_prefix=False)
+    for row_f, row_b in zip(full, bare, strict=True):
+        # The prefix's own log-probability is left out, the same amount for every filler ...
+        offsets = [f.logprob - b.logprob for f, b in zip(row_f, row_b, strict=True)]
+        assert offsets[0] < 0 and offsets == pytest.approx([offsets[0]] * len(offsets), abs=0.05)
+        # ... so the margins the detector uses are unchanged, and so are the fillers' own scores.
+        assert [b.filler_logprob for b in row_b] == pytest.approx([f.filler_logprob for f in row_f], abs=0.05)
+        assert all(b.n_tokens < f.n_tokens for f, b in zip(row_f, row_b, strict=True))
+
+
 def test_lm_packs_and_splits_decodes_without_changing_scores(res: Resources):
     from repair.models.causal_lm import CausalLM
 
