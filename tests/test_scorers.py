@@ -157,6 +157,23 @@ def test_lm_margins_do_not_need_the_prefix_scored(res: Resources):
         assert all(b.n_tokens < f.n_tokens for f, b in zip(row_f, row_b, strict=True))
 
 
+def test_lm_and_encoder_caches_can_be_emptied(res: Resources):
+    lm, enc = res.causal_lm, res.encoder
+    vs = fire_set("fire", "hearth")
+    lm.score_variants([vs])
+    before = lm.tokens_evaluated
+    lm.score_variants([vs])
+    assert lm.tokens_evaluated == before  # cached
+    lm.clear_cache()
+    lm.score_variants([vs])
+    assert lm.tokens_evaluated > before
+    enc.encode(["artillery fire"])
+    encoded = enc.texts_encoded
+    enc.clear_cache()
+    enc.encode(["artillery fire"])
+    assert enc.texts_encoded == encoded + 1
+
+
 def test_lm_packs_and_splits_decodes_without_changing_scores(res: Resources):
     from repair.models.causal_lm import CausalLM
 

@@ -337,6 +337,11 @@ class CausalLM:
             out.append((start, end, float(lp)))
         return out
 
+    def clear_cache(self) -> None:
+        """Forget every cached score (benchmarks time a cold start with it)."""
+        with self._lock:
+            self._cache.clear()
+
     def close(self) -> None:
         self._finalizer()
 

@@ -86,6 +86,11 @@ class SentenceEncoder:
                 return np.zeros((0, self.dimensions), dtype=np.float32)
             return np.stack([self._cache[t] for t in texts])
 
+    def clear_cache(self) -> None:
+        """Forget every cached embedding (benchmarks time a cold start with it)."""
+        with self._lock:
+            self._cache.clear()
+
     def similarity(self, a: str, b: str) -> float:
         va, vb = self.encode([a, b])
         return float(va @ vb)
