@@ -97,6 +97,11 @@ class ContextModel:
         features = tuple(data["features"])
         if features != FEATURES:
             raise ValueError(f"ranker model was trained on features {features}, this code computes {FEATURES}")
+        if "stage2" in data and tuple(data.get("stage2_features", ())) != STAGE2_FEATURES:
+            raise ValueError(
+                f"language-model stage was trained on {data.get('stage2_features')}, this code computes "
+                f"{STAGE2_FEATURES}: retrain it with tools/train_ranker.py --stage2-only"
+            )
         return cls(
             features,
             tuple(data["mean"]),
@@ -161,12 +166,23 @@ class OrderModel:
         return [e / total for e in exps]
 
 
-# Second stage: the first stage's probability that the span is spun, the order
-# model's probability of the language model's favourite among the candidates, then
-# the causal LM's sentence log-probability margins of that favourite over the
-# current words and over the runner-up candidate (capped: beyond a few nats the
-# evidence is already decisive).
-STAGE2_FEATURES: tuple[str, ...] = ("logit_p1", "logit_order", "lm_vs_current", "lm_vs_runner_up")
+# Second stage, over the language model's favourite among the candidates it scored:
+# the first stage's probability that the span is spun (its best candidate), the
+# first stage's probability for the favourite itself, the order model's probability
+# of the favourite, the causal LM's sentence log-probability margins of the
+# favourite over the current words and over the runner-up candidate (capped: beyond
+# a few nats the evidence is already decisive), how many thesauri link the favourite
+# to the span, and how many of the scored candidates the LM prefers to the current
+# words (one lucky candidate is weaker evidence than several that all read better).
+STAGE2_FEATURES: tuple[str, ...] = (
+    "logit_p1",
+    "logit_order",
+    "lm_vs_current",
+    "lm_vs_runner_up",
+    "logit_p1_favourite",
+    "n_sources",
+    "lm_beats_current",
+)
 LM_MARGIN_CAP = 20.0
 
 
@@ -175,13 +191,21 @@ def _logit(p: float) -> float:
     return math.log(p / (1 - p))
 
 
-def stage2_features(p1: float, p_order: float, scores: Sequence[float]) -> list[float]:
-    """``scores``: LM log-probabilities of [current, best, runner-up, ...] fillers."""
+def stage2_features(
+    p1: float, p_order: float, scores: Sequence[float], p1_favourite: float | None = None, n_sources: int = 1
+) -> list[float]:
+    """``scores``: LM log-probabilities of [current, favourite, runner-up, ...] fillers.
+
+    ``p1_favourite`` is stage one's probability for the favourite (default: ``p1``,
+    the favourite being stage one's best candidate).
+    """
     vs_current = max(-LM_MARGIN_CAP, min(LM_MARGIN_CAP, scores[1] - scores[0]))
     vs_runner_up = (
         max(-LM_MARGIN_CAP, min(LM_MARGIN_CAP, scores[1] - max(scores[2:]))) if len(scores) > 2 else LM_MARGIN_CAP
     )
-    return [_logit(p1), _logit(p_order), vs_current, vs_runner_up]
+    beats = sum(1 for s in scores[1:] if s > scores[0])
+    favourite = p1 if p1_favourite is None else p1_favourite
+    return [_logit(p1), _logit(p_order), vs_current, vs_runner_up, _logit(favourite), float(n_sources), float(beats)]
 
 
 @lru_cache(maxsize=1)
@@ -380,10 +404,13 @@ def _reason(suspect: Suspect, link: Link, margin: float) -> str:
 
 
 def score_suspects(
-    doc: Document, res: Resources, ctx: FeatureContext | None = None
+    doc: Document, res: Resources, ctx: FeatureContext | None = None, model: ContextModel | None = None
 ) -> list[tuple[Suspect, list[tuple[float, float, Link]]]]:
-    """Stage one for every suspect: (probability, 3-gram margin, link), best first."""
-    model = default_model()
+    """Stage one for every suspect: (probability, 3-gram margin, link), best first.
+
+    ``model``: the shipped one by default (the training script passes the one it is fitting).
+    """
+    model = model or default_model()
     index = res.inverse_index
     if model is None or index is None:
         return []
@@ -504,7 +531,12 @@ def rescore(
     order = sorted(range(1, len(fillers)), key=lambda k: (-lm[k], fillers[k]))
     ranked = tuple(chosen[k - 1] for k in order)
     lm_sorted = (lm[0], *(lm[k] for k in order))
-    x = stage2_features(scored[0][0], ranked[0][0], lm_sorted)
+    favourite = ranked[0][2]
+    # Stage one's view of the favourite, next to the span's top candidate by prior
+    # (the features compare each candidate's prior with the top one's).
+    pair = Suspect(suspect.i, suspect.j, suspect.start, suspect.end, suspect.text, (suspect.links[0], favourite))
+    p1_favourite = model.probability(features(ctx, pair, res.ngram_lm)[1])
+    x = stage2_features(scored[0][0], ranked[0][0], lm_sorted, p1_favourite, len(favourite.sources))
     return Rescored(ranked, lm_sorted, tuple(x))
 
 

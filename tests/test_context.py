@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import importlib.resources
+import json
+
 import pytest
 
 from repair.config import Config
@@ -93,10 +96,27 @@ def test_fast_detection_explains_itself(resources):
 
 
 def test_stage2_features_cap_margins():
-    x = stage2_features(0.5, 0.5, [-100.0, -50.0, -90.0])
-    assert x == [0.0, 0.0, 20.0, 20.0]
+    x = dict(zip(STAGE2_FEATURES, stage2_features(0.5, 0.5, [-100.0, -50.0, -90.0]), strict=True))
+    assert x["logit_p1"] == x["logit_order"] == x["logit_p1_favourite"] == 0.0
+    assert x["lm_vs_current"] == x["lm_vs_runner_up"] == 20.0
     assert stage2_features(0.9, 0.9, [-10.0, -12.0])[3] == 20.0
     assert stage2_features(0.9, 0.9, [-10.0, -12.0])[2] == -2.0
+
+
+def test_stage2_features_count_candidates_the_lm_prefers():
+    beats = STAGE2_FEATURES.index("lm_beats_current")
+    assert stage2_features(0.5, 0.5, [-10.0, -5.0, -8.0, -12.0])[beats] == 2.0
+    assert stage2_features(0.5, 0.5, [-10.0, -11.0, -12.0])[beats] == 0.0
+    x = stage2_features(0.5, 0.5, [-10.0, -5.0], p1_favourite=0.9, n_sources=3)
+    assert x[STAGE2_FEATURES.index("n_sources")] == 3.0
+    assert x[STAGE2_FEATURES.index("logit_p1_favourite")] > x[STAGE2_FEATURES.index("logit_p1")]
+
+
+def test_model_refuses_a_stage2_trained_on_other_features():
+    data = json.loads(importlib.resources.files("repair").joinpath("data/ranker.json").read_text(encoding="utf-8"))
+    data["stage2_features"] = ["logit_p1"]
+    with pytest.raises(ValueError, match="--stage2-only"):
+        ContextModel.from_dict(data)
 
 
 SENTENCE = "Soldiers advanced under the cover of heavy artillery hearth and air strikes."

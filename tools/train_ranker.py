@@ -267,7 +267,8 @@ def train_stage2(args: argparse.Namespace) -> int:
     from repair.context import STAGE2_FEATURES, ContextModel, FeatureContext, drops_words, rescore, score_suspects
 
     data = json.loads(args.out.read_text(encoding="utf-8"))
-    model = ContextModel.from_dict(data)
+    # The stage being retrained may have been fitted on other features: load without it.
+    model = ContextModel.from_dict({k: v for k, v in data.items() if k not in ("stage2", "stage2_features")})
     res = Resources.for_config(Config())
     settings = _settings()["context"]
     floor = float(settings["stage2-floor"])
@@ -283,7 +284,7 @@ def train_stage2(args: argparse.Namespace) -> int:
         }
         doc = make_doc(spun.text)
         ctx = FeatureContext(doc)
-        for suspect, scored in score_suspects(doc, res, ctx):
+        for suspect, scored in score_suspects(doc, res, ctx, model):
             if scored[0][0] < floor:
                 continue
             again = rescore(doc, ctx, suspect, scored, res, model)
