@@ -17,6 +17,18 @@ Usage::
 
     python benchmarks/proposer.py [--corpora DIR] [--docs N] [--seed S] [--out reports/proposer.md]
 
+A second table compares the *rankers* (issue 6) on a sample of those spans:
+how often each configuration puts the original first, and its time per span.
+"3-gram" is stage one's probability, "embeddings" the sentence encoder's
+margin alone, "language model" SmolLM2's sentence log-probability alone, all
+over the same candidates; then two partial pipelines (stage one's top
+``stage2-candidates`` re-scored by the language model; the order model alone);
+"combined" is what the detector does at ``quality = "best"``: the order model
+(3-gram and encoder features) over ``order-depth`` candidates, then the
+language model on its top ``stage2-candidates``. Sampled spans have their
+original among the first ``order-depth`` candidates; top 1 is also given over
+those whose original is among the first ``max-candidates``.
+
 Timing figures are noisy on a shared machine.
 """
 
@@ -35,8 +47,20 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from repair.artifacts import detect_artifacts
 from repair.config import Config
-from repair.context import FeatureContext, _settings, default_model, order_candidates, suspect_at
+from repair.context import (
+    ContextModel,
+    FeatureContext,
+    Suspect,
+    _settings,
+    default_model,
+    embedding_margins,
+    lm_scores,
+    order_candidates,
+    rank_links,
+    suspect_at,
+)
 from repair.inverse import default_index, key_of
+from repair.model import Document
 from repair.propose import thesaurus_candidates
 from repair.resources import Resources
 from repair.segment import make_doc
@@ -68,12 +92,112 @@ def same(a: str, b: str) -> bool:
     return key_of(a) == key_of(b)
 
 
+# A ranker maps a suspect (with its first candidates by prior) in its document to
+# the candidates' texts, its favourite first.
+def rank_prior(doc: Document, ctx: FeatureContext, suspect: Suspect, res: Resources, model: ContextModel) -> list[str]:
+    return [link.text for link in suspect.links]
+
+
+def rank_ngram(doc: Document, ctx: FeatureContext, suspect: Suspect, res: Resources, model: ContextModel) -> list[str]:
+    return [link.text for _, _, link in rank_links(ctx, suspect, res.ngram_lm, model)]
+
+
+def rank_embeddings(
+    doc: Document, ctx: FeatureContext, suspect: Suspect, res: Resources, model: ContextModel
+) -> list[str]:
+    margins = embedding_margins(doc, suspect, res)
+    return [link.text for _, link in sorted(zip(margins, suspect.links, strict=True), key=lambda m: -m[0])]
+
+
+def rank_lm(doc: Document, ctx: FeatureContext, suspect: Suspect, res: Resources, model: ContextModel) -> list[str]:
+    scores = lm_scores(doc, suspect, [link.text for link in suspect.links], res)
+    return [link.text for _, link in sorted(zip(scores, suspect.links, strict=True), key=lambda m: -m[0])]
+
+
+def rank_order(doc: Document, ctx: FeatureContext, suspect: Suspect, res: Resources, model: ContextModel) -> list[str]:
+    deep = (
+        suspect_at(doc, res.inverse_index, suspect.i, suspect.j, int(_settings()["context"]["order-depth"])) or suspect
+    )
+    return [link.text for _, _, link in order_candidates(doc, ctx, deep, res, model.order)]
+
+
+def rank_ngram_lm(
+    doc: Document, ctx: FeatureContext, suspect: Suspect, res: Resources, model: ContextModel
+) -> list[str]:
+    ordered = rank_ngram(doc, ctx, suspect, res, model)
+    top = ordered[: int(_settings()["context"]["stage2-candidates"])]
+    scores = lm_scores(doc, suspect, top, res)
+    return [text for _, text in sorted(zip(scores, top, strict=True), key=lambda m: -m[0])] + ordered[len(top) :]
+
+
+def rank_combined(
+    doc: Document, ctx: FeatureContext, suspect: Suspect, res: Resources, model: ContextModel
+) -> list[str]:
+    settings = _settings()["context"]
+    deep = suspect_at(doc, res.inverse_index, suspect.i, suspect.j, int(settings["order-depth"])) or suspect
+    ordered = [link.text for _, _, link in order_candidates(doc, ctx, deep, res, model.order)]
+    top = ordered[: int(settings["stage2-candidates"])]
+    scores = lm_scores(doc, suspect, top, res)
+    return [text for _, text in sorted(zip(scores, top, strict=True), key=lambda m: -m[0])] + ordered[len(top) :]
+
+
+RANKERS = (
+    ("thesaurus prior (no context)", "first candidates by prior", rank_prior),
+    ("3-gram only (stage one)", "first candidates by prior", rank_ngram),
+    ("embeddings only (MiniLM margin)", "first candidates by prior", rank_embeddings),
+    ("small LM only (SmolLM2)", "first candidates by prior", rank_lm),
+    ("3-gram, then the LM on its top ones", "first candidates by prior", rank_ngram_lm),
+    ("order model (3-gram + MiniLM), no LM", "`order-depth` candidates by prior", rank_order),
+    ('combined (default, `quality = "best"`)', "order model over `order-depth`, LM on its top ones", rank_combined),
+)
+
+
+def ranker_table(samples: list[tuple[Document, FeatureContext, Suspect, str]], res: Resources) -> list[str]:
+    """Top-1 and top-3 accuracy and time per span of each ranker configuration.
+
+    Every sampled span's original is among its first ``order-depth`` candidates;
+    ``suspect`` carries the first ``max-candidates`` of them, and top 1 is also
+    given over the spans whose original is among those.
+    """
+    model = default_model()
+    if model is None or model.order is None:
+        return ["(no trained ranker: run tools/train_ranker.py)"]
+    width = len(samples[0][2].links) if samples else 0
+    near = [any(same(link.text, original) for link in suspect.links) for _, _, suspect, original in samples]
+    lines = [
+        f"| ranker | candidates | top 1 | top 3 | top 1, original in the first {width} | ms per span |",
+        "| --- | --- | ---: | ---: | ---: | ---: |",
+    ]
+    for name, pool, ranker in RANKERS:
+        # Warm the models outside the clock (model load is measured end to end in run.py).
+        doc, ctx, suspect, _ = samples[0]
+        ranker(doc, ctx, suspect, res, model)
+        # Cold caches: the spans were encoded for the table above, and rankers share fillers.
+        res.encoder.clear_cache()
+        res.causal_lm.clear_cache()
+        top1 = top3 = top1_near = 0
+        t0 = time.perf_counter()
+        for (doc, ctx, suspect, original), is_near in zip(samples, near, strict=True):
+            ranked = ranker(doc, ctx, suspect, res, model)
+            first = bool(ranked) and same(ranked[0], original)
+            top1 += first
+            top1_near += first and is_near
+            top3 += any(same(c, original) for c in ranked[:3])
+        ms = (time.perf_counter() - t0) * 1000 / len(samples)
+        n = len(samples)
+        lines.append(
+            f"| {name} | {pool} | {top1 / n:.1%} | {top3 / n:.1%} | {top1_near / max(sum(near), 1):.1%} | {ms:.1f} |"
+        )
+    return lines
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--corpora", type=Path, default=ROOT.parent / "shared" / "corpora")
     ap.add_argument("--docs", type=int, default=60, help="held-out documents per corpus file")
     ap.add_argument("--seed", type=int, default=5)
     ap.add_argument("--out", type=Path, default=None, help="also write a markdown report here")
+    ap.add_argument("--ranker-spans", type=int, default=400, help="spans sampled for the ranker table (0: skip)")
     args = ap.parse_args()
 
     from repair.spin import spin_text
@@ -97,6 +221,8 @@ def main() -> int:
     ranks: list[int] = []
     misses: dict[str, list[tuple[str, str]]] = defaultdict(list)
     spun_texts: list[str] = []
+    width = int(_settings()["context"]["max-candidates"])
+    ranker_samples: list[tuple[Document, FeatureContext, Suspect, str]] = []
     for n, (_doc_id, text) in enumerate(docs):
         spun = spin_text(text, seed=args.seed * 100_003 + n)
         spun_texts.append(spun.text)
@@ -115,6 +241,9 @@ def main() -> int:
                 suspect = suspect_at(doc, index, i, j, depth) if i is not None and j is not None else None
                 if order is not None and suspect is not None:
                     in_context = [link.text for _, _, link in order_candidates(doc, ctx, suspect, res, order)]
+                    narrow = suspect_at(doc, index, suspect.i, suspect.j, width)
+                    if narrow is not None and any(same(c, sub.original) for c in in_context):
+                        ranker_samples.append((doc, ctx, narrow, sub.original))
             else:
                 if artifact_hints is None:
                     artifact_hints = {}
@@ -192,6 +321,23 @@ def main() -> int:
         f"{len(norms) / cold_top_s:,.0f} words/s for the first 10 candidates, "
         f"{len(norms) / cold_s:,.0f} words/s for all of them; {len(norms) / warm_s:,.0f} words/s warm",
         "",
+        "## Rankers (issue 6)",
+        "",
+    ]
+    if args.ranker_spans and ranker_samples:
+        step = max(1, len(ranker_samples) // args.ranker_spans)
+        sample = ranker_samples[::step][: args.ranker_spans]
+        lines += [
+            f"{len(sample)} spun word and phrase spans (every {step}th of the {len(ranker_samples)} whose "
+            f'original is among their first {depth} candidates by prior). Rankers marked "first candidates" '
+            f"see only the first {width}, so they cannot find an original further down; the column "
+            f'"original in the first {width}" compares them all on the spans where they can. Top 1 is what '
+            "an edit writes; times are from cold caches, models loaded.",
+            "",
+            *ranker_table(sample, res),
+            "",
+        ]
+    lines += [
         "## Examples of misses (spun -> original)",
         "",
     ]
