@@ -109,9 +109,20 @@ def rank_embeddings(
     return [link.text for _, link in sorted(zip(margins, suspect.links, strict=True), key=lambda m: -m[0])]
 
 
+def _by_lm(doc: Document, suspect: Suspect, res: Resources, texts: list[str]) -> list[str]:
+    """``texts`` in the order of the causal LM's score for the sentence with each in place."""
+    scores = lm_scores(doc, suspect, texts, res)
+    return [text for _, text in sorted(zip(scores, texts, strict=True), key=lambda m: -m[0])]
+
+
+def _lm_reorders_top(doc: Document, suspect: Suspect, res: Resources, ordered: list[str]) -> list[str]:
+    """The first ``stage2-candidates`` of ``ordered`` re-ranked by the LM, the rest as they were."""
+    k = int(_settings()["context"]["stage2-candidates"])
+    return _by_lm(doc, suspect, res, ordered[:k]) + ordered[k:]
+
+
 def rank_lm(doc: Document, ctx: FeatureContext, suspect: Suspect, res: Resources, model: ContextModel) -> list[str]:
-    scores = lm_scores(doc, suspect, [link.text for link in suspect.links], res)
-    return [link.text for _, link in sorted(zip(scores, suspect.links, strict=True), key=lambda m: -m[0])]
+    return _by_lm(doc, suspect, res, [link.text for link in suspect.links])
 
 
 def rank_order(doc: Document, ctx: FeatureContext, suspect: Suspect, res: Resources, model: ContextModel) -> list[str]:
@@ -124,21 +135,13 @@ def rank_order(doc: Document, ctx: FeatureContext, suspect: Suspect, res: Resour
 def rank_ngram_lm(
     doc: Document, ctx: FeatureContext, suspect: Suspect, res: Resources, model: ContextModel
 ) -> list[str]:
-    ordered = rank_ngram(doc, ctx, suspect, res, model)
-    top = ordered[: int(_settings()["context"]["stage2-candidates"])]
-    scores = lm_scores(doc, suspect, top, res)
-    return [text for _, text in sorted(zip(scores, top, strict=True), key=lambda m: -m[0])] + ordered[len(top) :]
+    return _lm_reorders_top(doc, suspect, res, rank_ngram(doc, ctx, suspect, res, model))
 
 
 def rank_combined(
     doc: Document, ctx: FeatureContext, suspect: Suspect, res: Resources, model: ContextModel
 ) -> list[str]:
-    settings = _settings()["context"]
-    deep = suspect_at(doc, res.inverse_index, suspect.i, suspect.j, int(settings["order-depth"])) or suspect
-    ordered = [link.text for _, _, link in order_candidates(doc, ctx, deep, res, model.order)]
-    top = ordered[: int(settings["stage2-candidates"])]
-    scores = lm_scores(doc, suspect, top, res)
-    return [text for _, text in sorted(zip(scores, top, strict=True), key=lambda m: -m[0])] + ordered[len(top) :]
+    return _lm_reorders_top(doc, suspect, res, rank_order(doc, ctx, suspect, res, model))
 
 
 RANKERS = (
