@@ -19,8 +19,9 @@ over the same features plus a sentence-encoder fit, ranks up to
 ``order-depth`` candidates in context (this is also the proposer's order that
 ``benchmarks/proposer.py`` measures). Then the causal language model scores the
 sentence with the current words and with the top few candidates. A second
-logistic model turns the stage-one probability, the order probability and the
-LM margins into the confidence. Candidates that are spelling variants are never
+logistic model turns the stage-one and order probabilities, the LM margins, how
+many thesauri link the LM's favourite and how many candidates the LM prefers to
+the current words into the confidence. Candidates that are spelling variants are never
 proposed; candidates that only drop words are capped below the apply threshold
 (language models favour shorter text).
 

@@ -9,6 +9,18 @@ that candidate. The documents are split again (by hash) into a fit part and a
 calibration part; the calibration part gives the reliability table and the
 precision/recall at thresholds printed at the end.
 
+Three models are trained, each in its own run (the later ones keep the earlier):
+stage one (the default run), the order model (``--order-only``) and the
+language-model stage (``--stage2-only``). The shipped ``repair/data/ranker.json``
+was made with::
+
+    python tools/train_ranker.py ../shared/corpora/*.jsonl --docs-per-corpus 300 --seed 11
+    python tools/train_ranker.py ../shared/corpora/*.jsonl --order-only --order-docs-per-corpus 60
+    python tools/train_ranker.py ../shared/corpora/*.jsonl --stage2-only --stage2-docs-per-corpus 90 \
+        --stage2-skip 100 --seed 23 --stage2-floor 0.2
+
+(each run records its settings under ``settings`` in the JSON).
+
 Usage::
 
     python tools/train_ranker.py CORPUS.jsonl... [--docs-per-corpus 300] [--out repair/data/ranker.json]
@@ -109,6 +121,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--l2", type=float, default=1.0, help="order model: L2 penalty on standardised weights")
     parser.add_argument("--stage2-only", action="store_true", help="keep stage one, (re)train the LM stage")
     parser.add_argument("--stage2-docs-per-corpus", type=int, default=40)
+    parser.add_argument(
+        "--stage2-floor",
+        type=float,
+        default=None,
+        help="stage-one probability from which suspects are LM-scored in training (default: context.toml)",
+    )
     parser.add_argument(
         "--stage2-skip",
         type=int,
@@ -271,7 +289,7 @@ def train_stage2(args: argparse.Namespace) -> int:
     model = ContextModel.from_dict({k: v for k, v in data.items() if k not in ("stage2", "stage2_features")})
     res = Resources.for_config(Config())
     settings = _settings()["context"]
-    floor = float(settings["stage2-floor"])
+    floor = float(settings["stage2-floor"]) if args.stage2_floor is None else args.stage2_floor
     skip = args.docs_per_corpus if args.stage2_skip is None else args.stage2_skip
     texts = dev_texts(args.corpora, args.stage2_docs_per_corpus, args.max_chars, skip=skip)
     xs, ys, p1s = [], [], []
@@ -318,6 +336,7 @@ def train_stage2(args: argparse.Namespace) -> int:
         "right": int(y.sum()),
         "seed": args.seed,
         "skip": skip,
+        "floor": floor,
     }
     args.out.write_text(json.dumps(data, indent=1) + "\n", encoding="utf-8")
     print(f"stage 2 weights {data['stage2']}; wrote {args.out}", file=sys.stderr)
