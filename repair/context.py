@@ -568,7 +568,11 @@ def detect_context(doc: Document, res: Resources) -> list[Span]:
                 continue
             _, best_margin, best_link = again.ranked[0]
             reason = _reason(suspect, best_link, best_margin)
-            reason += f"; the language model agrees ({again.lm[1] - again.lm[0]:+.1f} nats)"
+            better = sum(1 for score in again.lm[1:] if score > again.lm[0])
+            reason += (
+                f"; the language model agrees ({again.lm[1] - again.lm[0]:+.1f} nats; "
+                f"{better} of the {len(again.lm) - 1} candidates it read fit better than the current words)"
+            )
             if drops_words(suspect.text, best_link.text):
                 confidence = min(confidence, deletion_cap)
                 reason += "; it only drops words, which the language model always favours: left for review"

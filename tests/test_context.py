@@ -220,3 +220,15 @@ def test_phrases_with_capitalised_inner_words_are_names(test_index):
     texts = [s.text for s in suspects(doc, test_index)]
     assert "make an attempt" in texts and "Make an attempt" in texts  # sentence-initial capital is fine
     assert "Make An Attempt" not in texts
+
+
+def test_best_detection_explains_the_language_models_view():
+    best = Resources.for_config(Config(detectors=("context",), quality="best"))
+    spans = detect_context(make_doc(SENTENCE), best)
+    hearth = [s for s in spans if s.text == "hearth"]
+    assert hearth, "the best level should report 'hearth'"
+    [span] = hearth
+    assert span.hints[0].text == "fire"
+    assert "the language model agrees" in span.evidence
+    # Both test-index candidates ("fire", "fireplace") read better than "artillery hearth".
+    assert "2 of the 2 candidates it read fit better than the current words" in span.evidence
