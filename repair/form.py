@@ -70,6 +70,11 @@ def article_for(word: str) -> str:
 _ARTICLE_BEFORE = re.compile(r"(?<![^\W_])(a|an|A|An|AN)(\s+)$")
 
 
+def _paragraph_break(space: str) -> bool:
+    """Whitespace with a blank line in it (two line breaks, whatever the convention)."""
+    return space.replace("\r\n", "\n").replace("\r", "\n").count("\n") >= 2
+
+
 def fix_article(text: str, start: int, spun: str, proposal: str) -> tuple[int, str, str]:
     """Widen an edit to include the article before it when a/an must change.
 
@@ -80,7 +85,9 @@ def fix_article(text: str, start: int, spun: str, proposal: str) -> tuple[int, s
     (0, 'an irregular woodland', 'a random forest')
     """
     m = _ARTICLE_BEFORE.search(text[max(0, start - 8) : start])
-    if not m:
+    if not m or _paragraph_break(m.group(2)):
+        # An article at the end of the previous paragraph belongs to nothing here
+        # (and a file streamed in chunks cut at paragraph breaks could not see it).
         return start, spun, proposal
     words = _WORD.findall(proposal)
     if not words:

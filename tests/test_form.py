@@ -45,3 +45,17 @@ def test_fix_article_ignores_words_ending_in_a():
     text = "Panama irregular woodland"
     start = text.index("irregular")
     assert fix_article(text, start, "irregular woodland", "random forest")[0] == start
+
+
+@pytest.mark.parametrize("newline", ["\n", "\r\n", "\r"])
+def test_fix_article_never_reaches_into_the_previous_paragraph(newline):
+    text = f"It was a{newline}{newline}irregular woodland"
+    start = text.index("irregular")
+    assert fix_article(text, start, "irregular woodland", "old forest") == (start, "irregular woodland", "old forest")
+    # One line break is a wrapped line: the article is still part of the phrase.
+    wrapped = f"It was a{newline}irregular woodland"
+    assert fix_article(wrapped, wrapped.index("irregular"), "irregular woodland", "old forest") == (
+        wrapped.index("a" + newline),
+        "a" + newline + "irregular woodland",
+        "an" + newline + "old forest",
+    )
