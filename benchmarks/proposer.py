@@ -56,6 +56,7 @@ from repair.context import (
     embedding_margins,
     lm_scores,
     order_candidates,
+    order_in_context,
     rank_links,
     suspect_at,
 )
@@ -126,10 +127,7 @@ def rank_lm(doc: Document, ctx: FeatureContext, suspect: Suspect, res: Resources
 
 
 def rank_order(doc: Document, ctx: FeatureContext, suspect: Suspect, res: Resources, model: ContextModel) -> list[str]:
-    deep = (
-        suspect_at(doc, res.inverse_index, suspect.i, suspect.j, int(_settings()["context"]["order-depth"])) or suspect
-    )
-    return [link.text for _, _, link in order_candidates(doc, ctx, deep, res, model.order)]
+    return [link.text for _, _, link in order_in_context(doc, ctx, suspect, res, model.order)]
 
 
 def rank_ngram_lm(

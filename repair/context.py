@@ -478,6 +478,16 @@ def order_candidates(
     )
 
 
+def order_in_context(
+    doc: Document, ctx: FeatureContext, suspect: Suspect, res: Resources, order: OrderModel
+) -> list[tuple[float, float, Link]]:
+    """:func:`order_candidates` over the span's first ``order-depth`` candidates (not only its own)."""
+    depth = int(_settings()["context"]["order-depth"])
+    index = res.inverse_index
+    deep = (suspect_at(doc, index, suspect.i, suspect.j, depth) if index is not None else None) or suspect
+    return order_candidates(doc, ctx, deep, res, order)
+
+
 def lm_scores(doc: Document, suspect: Suspect, fillers: Sequence[str], res: Resources) -> list[float]:
     """Causal-LM log-probabilities of the suspect's sentence with each filler in place.
 
@@ -524,8 +534,7 @@ def rescore(
     top_k = int(settings["stage2-candidates"])
     pool: Sequence[tuple[float, float, Link]] = scored
     if model.order is not None and res.inverse_index is not None:
-        deep = suspect_at(doc, res.inverse_index, suspect.i, suspect.j, int(settings["order-depth"])) or suspect
-        pool = order_candidates(doc, ctx, deep, res, model.order)
+        pool = order_in_context(doc, ctx, suspect, res, model.order)
     chosen = list(pool[:top_k])
     fillers = [suspect.text, *(link.text for _, _, link in chosen)]
     lm = lm_scores(doc, suspect, fillers, res)
@@ -568,7 +577,7 @@ def detect_context(doc: Document, res: Resources) -> list[Span]:
                 continue
             _, best_margin, best_link = again.ranked[0]
             reason = _reason(suspect, best_link, best_margin)
-            better = sum(1 for score in again.lm[1:] if score > again.lm[0])
+            better = int(again.features[STAGE2_FEATURES.index("lm_beats_current")])
             reason += (
                 f"; the language model agrees ({again.lm[1] - again.lm[0]:+.1f} nats; "
                 f"{better} of the {len(again.lm) - 1} candidates it read fit better than the current words)"
