@@ -464,14 +464,23 @@ def embedding_margins(doc: Document, suspect: Suspect, res: Resources) -> list[f
     return [f - fit[0] for f in fit[1:]]
 
 
+def order_rows(doc: Document, ctx: FeatureContext, suspect: Suspect, res: Resources) -> list[list[float]]:
+    """One ``ORDER_FEATURES`` row per candidate: the stage-one features and the encoder margin.
+
+    Shared by :func:`order_candidates` and ``tools/train_ranker.py --order-only``.
+    """
+    rows = features(ctx, suspect, res.ngram_lm)
+    emb = embedding_margins(doc, suspect, res)
+    return [[*row, e] for row, e in zip(rows, emb, strict=True)]
+
+
 def order_candidates(
     doc: Document, ctx: FeatureContext, suspect: Suspect, res: Resources, order: OrderModel
 ) -> list[tuple[float, float, Link]]:
     """The proposer's in-context order: (probability among the candidates, 3-gram margin, link), best first."""
     margin_at = FEATURES.index("lm_margin")
-    rows = features(ctx, suspect, res.ngram_lm)
-    emb = embedding_margins(doc, suspect, res)
-    probs = order.distribution([[*row, e] for row, e in zip(rows, emb, strict=True)])
+    rows = order_rows(doc, ctx, suspect, res)
+    probs = order.distribution(rows)
     return sorted(
         ((p, row[margin_at], link) for p, row, link in zip(probs, rows, suspect.links, strict=True)),
         key=lambda item: (-item[0], item[2].text),

@@ -188,10 +188,10 @@ def train_order(args: argparse.Namespace) -> int:
     from scipy.optimize import minimize
     from scipy.special import logsumexp
 
-    from repair.context import ORDER_FEATURES, FeatureContext, embedding_margins, features, suspect_at
+    from repair.context import ORDER_FEATURES, FeatureContext, order_rows, suspect_at
 
     res = Resources.for_config(Config())
-    index, ngram = res.inverse_index, res.ngram_lm
+    index = res.inverse_index
     depth = int(_settings()["context"]["order-depth"])
     texts = dev_texts(args.corpora, args.order_docs_per_corpus, args.max_chars)
     started = time.time()
@@ -216,9 +216,7 @@ def train_order(args: argparse.Namespace) -> int:
             hits = [k for k, link in enumerate(suspect.links) if key_of(link.text) == want]
             if not hits:
                 continue
-            rows = features(ctx, suspect, ngram)
-            emb = embedding_margins(doc, suspect, res)
-            x = np.array([[*row, e] for row, e in zip(rows, emb, strict=True)], dtype=float)
+            x = np.array(order_rows(doc, ctx, suspect, res), dtype=float)
             groups.append((x, hits[0], held))
     fit = [g for g in groups if not g[2]]
     test = [g for g in groups if g[2]]
@@ -292,7 +290,7 @@ def train_stage2(args: argparse.Namespace) -> int:
     floor = float(settings["stage2-floor"]) if args.stage2_floor is None else args.stage2_floor
     skip = args.docs_per_corpus if args.stage2_skip is None else args.stage2_skip
     texts = dev_texts(args.corpora, args.stage2_docs_per_corpus, args.max_chars, skip=skip)
-    xs, ys, p1s = [], [], []
+    xs, ys = [], []
     deletions: list[bool] = []
     started = time.time()
     for doc_id, text in texts:
@@ -308,7 +306,6 @@ def train_stage2(args: argparse.Namespace) -> int:
             again = rescore(doc, ctx, suspect, scored, res, model)
             xs.append(list(again.features))
             ys.append(int(truth.get((suspect.start, suspect.end)) == key_of(again.ranked[0][2].text)))
-            p1s.append(scored[0][0])
             deletions.append(drops_words(suspect.text, again.ranked[0][2].text))
     x, y = np.array(xs), np.array(ys)
     print(
