@@ -1,0 +1,97 @@
+"""Two-word collocations of clean prose: in how many documents each word pair occurs.
+
+A spinner swaps words one at a time, so it breaks the fixed pairs of a field:
+"speech recognition" becomes "speech reputation", "deep neural" becomes
+"bottomless neural", "electrical energy" becomes "electrical vitality". The
+3-gram model that ships with pocketsphinx was trained on general prose and
+knows few such terms; a table of word pairs counted over the project's clean
+corpora (the dev half only) knows them, and a candidate that restores a
+frequent pair is likely the original.
+
+The table counts *documents*, not occurrences, so one long text that repeats a
+phrase does not make it a collocation, and so the training script can take a
+document's own pairs out again (:meth:`Collocations.excluding`): the model must
+learn how the table behaves on text it has never seen, as at run time.
+
+Pairs are counted only between words that stand next to each other with
+nothing but a space or a hyphen between them (:func:`joins`), in lower case,
+with the segmenter's tokens: "real-time" counts as "real time", "time, real"
+counts nothing. The data file is written by ``tools/build_collocations.py``.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from collections.abc import Iterable
+from functools import lru_cache
+from importlib import resources as importlib_resources
+from pathlib import Path
+
+from ..segment import tokenize
+
+DATA_FILE = "data/collocations.tsv"
+
+
+def joins(gap: str) -> bool:
+    """Do two words separated by ``gap`` form a phrase (only spaces or hyphens between, at most three)?"""
+    return len(gap) <= 3 and not gap.strip(" -")
+
+
+def pair_keys(text: str) -> set[str]:
+    """The distinct joined word pairs of ``text`` as ``"first second"`` keys (lower case)."""
+    tokens = tokenize(text)
+    return {f"{a.norm} {b.norm}" for a, b in itertools.pairwise(tokens) if joins(text[a.end : b.start])}
+
+
+class Collocations:
+    """Document frequencies of word pairs, with pairs seen in fewer than ``min_df`` documents dropped."""
+
+    def __init__(self, counts: dict[str, int], documents: int, min_df: int, minus: frozenset[str] = frozenset()):
+        self.counts = counts
+        self.documents = documents
+        self.min_df = min_df
+        self._minus = minus
+
+    @classmethod
+    def load(cls, path: Path | str | None = None) -> Collocations:
+        """Read the table (the shipped one by default): ``# documents N``, ``# min-df K``, then ``pair<TAB>df``."""
+        if path is None:
+            text = importlib_resources.files("repair").joinpath(DATA_FILE).read_text(encoding="utf-8")
+        else:
+            text = Path(path).read_text(encoding="utf-8")
+        counts: dict[str, int] = {}
+        meta: dict[str, int] = {}
+        for line in text.splitlines():
+            if line.startswith("#"):
+                parts = line[1:].split()
+                if len(parts) == 2 and parts[1].isdigit():
+                    meta[parts[0]] = int(parts[1])
+                continue
+            pair, _, df = line.partition("\t")
+            if df.isdigit():
+                counts[pair] = int(df)
+        return cls(counts, meta.get("documents", 0), meta.get("min-df", 1))
+
+    def df(self, first: str, second: str) -> int:
+        """In how many documents the pair occurs (0 below ``min_df``)."""
+        key = f"{first} {second}"
+        n = self.counts.get(key, 0)
+        if n and key in self._minus:
+            n -= 1
+        return n if n >= self.min_df else 0
+
+    def fit(self, words: Iterable[str]) -> float:
+        """Sum of ln(1 + df) over the consecutive pairs of ``words``: how established the sequence is."""
+        seq = list(words)
+        return sum(math.log1p(self.df(a, b)) for a, b in itertools.pairwise(seq))
+
+    def excluding(self, text: str) -> Collocations:
+        """The table as if ``text`` (one counted document) had not been counted: for training only."""
+        return Collocations(self.counts, self.documents - 1, self.min_df, frozenset(pair_keys(text)))
+
+
+@lru_cache(maxsize=1)
+def default_collocations() -> Collocations:
+    """The shipped table, read once per process."""
+    return Collocations.load()

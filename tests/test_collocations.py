@@ -1,0 +1,50 @@
+"""The word-pair table behind the context detector's collocation features."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from repair.models.collocations import Collocations, default_collocations, joins, pair_keys
+
+TABLE = "# documents 10\n# min-df 2\nspeech recognition\t5\ndeep neural\t2\n"
+
+
+def test_pairs_are_joined_words_only():
+    assert pair_keys("Real-time speech, recognition; of Ukraine’s army.") == {
+        "real time",
+        "time speech",
+        "of ukraine's",
+        "ukraine's army",
+    }
+    assert joins(" ") and joins(" - ") and joins("-") and joins("")
+    assert not joins(", ") and not joins(" (") and not joins("    ")
+
+
+def test_table_reads_its_header_and_drops_rare_pairs(tmp_path):
+    path = tmp_path / "pairs.tsv"
+    path.write_text("# a comment\n" + TABLE, encoding="utf-8")
+    table = Collocations.load(path)
+    assert table.documents == 10 and table.min_df == 2
+    assert table.df("speech", "recognition") == 5 and table.df("speech", "reputation") == 0
+    assert table.fit(["automatic", "speech", "recognition"]) == pytest.approx(math.log(6))
+
+
+def test_excluding_a_document_takes_its_pairs_out_once(tmp_path):
+    path = tmp_path / "pairs.tsv"
+    path.write_text(TABLE, encoding="utf-8")
+    table = Collocations.load(path)
+    without = table.excluding("Deep neural speech recognition. Speech recognition again.")
+    assert without.documents == 9
+    assert without.df("speech", "recognition") == 4
+    assert without.df("deep", "neural") == 0  # one document left: below min-df, as if never kept
+    assert table.df("deep", "neural") == 2  # the original table is untouched
+
+
+def test_shipped_table_knows_field_terms():
+    table = default_collocations()
+    assert table.documents > 1000 and table.min_df >= 2
+    for first, second in (("machine", "learning"), ("neural", "networks"), ("according", "to")):
+        assert table.df(first, second) >= 10
+    assert table.df("bottomless", "neural") == 0
