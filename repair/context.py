@@ -7,8 +7,11 @@ ask whether one of them fits the sentence clearly better than ``s`` does.
 
 For each (span, candidate) pair a handful of cheap features are computed:
 the thesaurus prior of the link, how well the 3-gram language model likes the
-candidate in the span's two-word context compared with the current words, and
-how common both are (spinners pick rarer words: "hearth" for "fire"). A small
+candidate in the span's two-word context compared with the current words,
+how common both are (spinners pick rarer words: "hearth" for "fire"), and
+whether the candidate makes word pairs with its neighbours that clean prose
+uses and the current words do not ("bottomless neural" against "deep
+neural", :mod:`repair.models.collocations`). A small
 logistic model, trained on synthetic spins of the *dev* half of the corpora by
 ``tools/train_ranker.py``, turns them into a probability that the candidate is
 the original. Its weights are data (``repair/data/ranker.json``), not code.
@@ -42,6 +45,7 @@ from typing import TYPE_CHECKING, Any
 
 from .inverse import Link, key_of
 from .model import Candidate, Document, Span
+from .models.collocations import Collocations, default_collocations, joins
 
 if TYPE_CHECKING:
     from .inverse import InverseIndex
@@ -65,6 +69,8 @@ FEATURES: tuple[str, ...] = (
     "phrase_current",  # the current span has several words
     "pmi_margin",  # context fit beyond frequency: (ln P(c|ctx) - ln P(c)) - (ln P(w|ctx) - ln P(w))
     "pmi_current",  # how much the context predicts the current words beyond their frequency
+    "colloc_margin",  # word pairs with the neighbours: sum ln(1 + documents) for the candidate - for the current words
+    "colloc_current",  # how established the current words' pairs with their neighbours are
 )
 
 
@@ -310,23 +316,37 @@ def suspect_at(doc: Document, index: InverseIndex, i: int, j: int, max_candidate
 def _joined(doc: Document, i: int, j: int) -> bool:
     """The words of a phrase stand next to each other with only spaces or hyphens between."""
     text = doc.text
-    for k in range(i + 1, j):
-        gap = text[doc.tokens[k - 1].end : doc.tokens[k].start]
-        if gap.strip(" -") or len(gap) > 3:
-            return False
-    return True
+    return all(joins(text[doc.tokens[k - 1].end : doc.tokens[k].start]) for k in range(i + 1, j))
 
 
 class FeatureContext:
-    """The per-document state feature extraction needs: sentence bounds and norms."""
+    """The per-document state feature extraction needs: sentence bounds, norms and the collocation table.
 
-    def __init__(self, doc: Document) -> None:
+    ``collocations``: the shipped table by default; the training script passes
+    one with the document's own pairs taken out (:meth:`Collocations.excluding`).
+    """
+
+    def __init__(self, doc: Document, collocations: Collocations | None = None) -> None:
         self.doc = doc
         self.norms = [t.norm for t in doc.tokens]
         self.sentence_of_token: list[tuple[int, int]] = [(0, 0)] * len(doc.tokens)
         for s in doc.sentences:
             for k in range(s.first_token, s.last_token):
                 self.sentence_of_token[k] = (s.first_token, s.last_token)
+        self.collocations = collocations or default_collocations()
+        tokens = doc.tokens
+        # joined[k]: token k forms a phrase with token k - 1 (a space or hyphen between).
+        self.joined = [False] + [joins(doc.text[tokens[k - 1].end : tokens[k].start]) for k in range(1, len(tokens))]
+
+    def collocation_fit(self, i: int, j: int, words: Sequence[str]) -> float:
+        """How established ``words`` in place of tokens ``[i, j)`` are as pairs, with their joined neighbours."""
+        first, last = self.sentence_of_token[i]
+        seq = list(words)
+        if i > first and self.joined[i]:
+            seq.insert(0, self.norms[i - 1])
+        if j < last and self.joined[j]:
+            seq.append(self.norms[j])
+        return self.collocations.fit(seq)
 
     def window(self, i: int, j: int) -> tuple[list[str], list[str]]:
         """Two words either side of ``[i, j)`` within its sentence, with sentence marks."""
@@ -349,6 +369,7 @@ def features(ctx: FeatureContext, suspect: Suspect, ngram: NGramLM) -> list[list
     uni_current = _unigram(ngram, current_words)
     pmi_current = ngram.window_logprob(left, current_words, []) - uni_current
     zipf_current = _zipf(" ".join(current_words))
+    colloc_current = ctx.collocation_fit(suspect.i, suspect.j, current_words)
     rows = []
     top = suspect.links[0].score if suspect.links else 0.0
     for link in suspect.links:
@@ -370,6 +391,8 @@ def features(ctx: FeatureContext, suspect: Suspect, ngram: NGramLM) -> list[list
                 1.0 if len(current_words) > 1 else 0.0,
                 pmi_cand - pmi_current,
                 pmi_current,
+                ctx.collocation_fit(suspect.i, suspect.j, cand_words) - colloc_current,
+                colloc_current,
             ]
         )
     return rows

@@ -126,8 +126,11 @@ class Resources:
         self.lexicon  # noqa: B018
         self.lexicon.context_terms()
         if "context" in self.config.detectors:
+            from .models.collocations import default_collocations
+
             self.inverse_index  # noqa: B018
             self.ngram_lm  # noqa: B018
+            default_collocations()
             if self.config.quality == "best":
                 self.causal_lm  # noqa: B018
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib.resources
 import json
+import math
 
 import pytest
 
@@ -84,6 +85,19 @@ def test_three_gram_margin_prefers_the_fitting_candidate(test_index, resources):
     assert rows["fire"][margin] > rows["fireplace"][margin]
     model = default_model()
     assert model.probability(rows["fire"]) > model.probability(rows["fireplace"])
+
+
+def test_collocation_margin_favours_the_established_pair(test_index, resources):
+    doc = make_doc("Both armies had fought in the last world battle in Europe.")
+    ctx = FeatureContext(doc)
+    [suspect] = [s for s in suspects(doc, test_index) if s.text == "battle"]
+    rows = dict(zip((link.text for link in suspect.links), features(ctx, suspect, resources.ngram_lm), strict=True))
+    margin, current = FEATURES.index("colloc_margin"), FEATURES.index("colloc_current")
+    table = ctx.collocations
+    # "world battle" is no pair of clean prose, "world war" and "war in" are.
+    assert table.df("world", "battle") == 0 and table.df("world", "war") >= 10
+    assert rows["war"][current] == pytest.approx(math.log1p(table.df("battle", "in")))
+    assert rows["war"][margin] > 3.0
 
 
 def test_fast_detection_explains_itself(resources):

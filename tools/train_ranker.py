@@ -14,7 +14,8 @@ stage one (the default run), the order model (``--order-only``) and the
 language-model stage (``--stage2-only``). The shipped ``repair/data/ranker.json``
 was made with::
 
-    python tools/train_ranker.py ../shared/corpora/*.jsonl --docs-per-corpus 300 --seed 11
+    python tools/build_collocations.py ../shared/corpora/*.jsonl
+    python tools/train_ranker.py ../shared/corpora/*.jsonl --docs-per-corpus 150 --seed 11
     python tools/train_ranker.py ../shared/corpora/*.jsonl --order-only --order-docs-per-corpus 60
     python tools/train_ranker.py ../shared/corpora/*.jsonl --stage2-only --stage2-docs-per-corpus 90 \
         --stage2-skip 100 --seed 23 --stage2-floor 0.2
@@ -44,14 +45,16 @@ import itertools
 from repair.config import Config
 from repair.context import FEATURES, FeatureContext, _settings, features, suspects
 from repair.inverse import key_of
+from repair.model import Document
+from repair.models.collocations import default_collocations
 from repair.resources import Resources
 from repair.segment import make_doc
 from repair.spin import spin_text
 
 
-def dev_texts(paths: list[Path], per_corpus: int, max_chars: int, skip: int = 0) -> list[tuple[str, str]]:
-    """(id, text) of ``per_corpus`` even-indexed documents after ``skip``, cut at a sentence end."""
-    out: list[tuple[str, str]] = []
+def dev_texts(paths: list[Path], per_corpus: int, max_chars: int, skip: int = 0) -> list[tuple[str, str, str]]:
+    """(id, text, whole text) of ``per_corpus`` even-indexed documents after ``skip``, cut at a sentence end."""
+    out: list[tuple[str, str, str]] = []
     for path in paths:
         taken = seen = 0
         with path.open(encoding="utf-8") as handle:
@@ -62,16 +65,25 @@ def dev_texts(paths: list[Path], per_corpus: int, max_chars: int, skip: int = 0)
                 if seen <= skip:
                     continue
                 record = json.loads(line)
-                text = record["text"]
+                whole = text = record["text"]
                 if len(text) > max_chars:
                     cut = text.rfind(". ", 0, max_chars)
                     text = text[: cut + 1] if cut > 200 else text[:max_chars]
-                out.append((record["id"], text))
+                out.append((record["id"], text, whole))
                 taken += 1
     return out
 
 
-def featurise(texts: list[tuple[str, str]], seed: int, rate: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def unseen_context(doc: Document, whole: str) -> FeatureContext:
+    """Features of ``doc`` as if its source document had not been counted into the collocation table.
+
+    The table was counted over the same dev documents the models train on; at run
+    time documents are new to it, so training must see the table without them.
+    """
+    return FeatureContext(doc, default_collocations().excluding(whole))
+
+
+def featurise(texts: list[tuple[str, str, str]], seed: int, rate: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     res = Resources.for_config(Config())
     index, ngram = res.inverse_index, res.ngram_lm
     settings = _settings()["context"]
@@ -79,14 +91,14 @@ def featurise(texts: list[tuple[str, str]], seed: int, rate: float) -> tuple[np.
     ys: list[int] = []
     groups: list[int] = []
     spun_spans = covered = 0
-    for doc_no, (doc_id, text) in enumerate(texts):
+    for doc_no, (doc_id, text, whole) in enumerate(texts):
         spun = spin_text(text, seed=f"{seed}:{doc_id}", rate=rate)
         truth = {
             (s.spun_start, s.spun_end): key_of(s.original) for s in spun.substitutions if s.kind in ("word", "phrase")
         }
         spun_spans += len(truth)
         doc = make_doc(spun.text)
-        ctx = FeatureContext(doc)
+        ctx = unseen_context(doc, whole)
         found = set()
         for suspect in suspects(doc, index, int(settings["max-words"]), int(settings["max-candidates"])):
             want = truth.get((suspect.start, suspect.end))
@@ -188,7 +200,7 @@ def train_order(args: argparse.Namespace) -> int:
     from scipy.optimize import minimize
     from scipy.special import logsumexp
 
-    from repair.context import ORDER_FEATURES, FeatureContext, order_rows, suspect_at
+    from repair.context import ORDER_FEATURES, order_rows, suspect_at
 
     res = Resources.for_config(Config())
     index = res.inverse_index
@@ -197,10 +209,10 @@ def train_order(args: argparse.Namespace) -> int:
     started = time.time()
     groups: list[tuple[np.ndarray, int, bool]] = []
     spun_spans = 0
-    for doc_id, text in texts:
+    for doc_id, text, whole in texts:
         spun = spin_text(text, seed=f"{args.seed}:{doc_id}", rate=args.rate)
         doc = make_doc(spun.text)
-        ctx = FeatureContext(doc)
+        ctx = unseen_context(doc, whole)
         starts = {t.start: k for k, t in enumerate(doc.tokens)}
         ends = {t.end: k + 1 for k, t in enumerate(doc.tokens)}
         held = int(hashlib.sha256(doc_id.encode()).hexdigest(), 16) % 4 == 0
@@ -280,7 +292,7 @@ def train_stage2(args: argparse.Namespace) -> int:
     """Fit the LM stage on documents the first stage never saw (after its documents)."""
     from sklearn.linear_model import LogisticRegression
 
-    from repair.context import STAGE2_FEATURES, ContextModel, FeatureContext, drops_words, rescore, score_suspects
+    from repair.context import STAGE2_FEATURES, ContextModel, drops_words, rescore, score_suspects
 
     data = json.loads(args.out.read_text(encoding="utf-8"))
     # The stage being retrained may have been fitted on other features: load without it.
@@ -293,13 +305,13 @@ def train_stage2(args: argparse.Namespace) -> int:
     xs, ys = [], []
     deletions: list[bool] = []
     started = time.time()
-    for doc_id, text in texts:
+    for doc_id, text, whole in texts:
         spun = spin_text(text, seed=f"{args.seed}:{doc_id}", rate=args.rate)
         truth = {
             (s.spun_start, s.spun_end): key_of(s.original) for s in spun.substitutions if s.kind in ("word", "phrase")
         }
         doc = make_doc(spun.text)
-        ctx = FeatureContext(doc)
+        ctx = unseen_context(doc, whole)
         for suspect, scored in score_suspects(doc, res, ctx, model):
             if scored[0][0] < floor:
                 continue
