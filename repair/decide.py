@@ -84,7 +84,9 @@ def _held_back(
         return "on the ignore list"
     threshold = config.min_confidence
     if finding.span.detector == "context":
-        threshold = max(threshold, config.context_min_confidence)
+        # Each quality level has its own bar: their confidences come from different models.
+        bar = config.context_min_confidence if config.quality == "best" else config.context_fast_min_confidence
+        threshold = max(threshold, bar)
     if best.score < threshold:
         return f"confidence {best.score:.2f} is below the threshold {threshold:.2f}"
     if len(finding.candidates) > 1 and best.score - finding.candidates[1].score < config.ambiguity_margin:

@@ -52,6 +52,21 @@ def test_context_edits_need_their_own_threshold():
     assert edit.applied
 
 
+def test_each_quality_level_has_its_own_context_threshold():
+    from repair.decide import decide
+    from repair.model import Candidate, Finding, Span
+    from repair.segment import make_doc
+
+    doc = make_doc("the troopers held")
+    span = Span(4, 12, "troopers", "context", "test", 0.9)
+    finding = Finding(span, (Candidate("soldiers", 0.9, "context"),), "test")
+    bars = {"context_min_confidence": 0.85, "context_fast_min_confidence": 0.93}
+    [best] = decide(doc, [finding], Config(quality="best", **bars))
+    [fast] = decide(doc, [finding], Config(quality="fast", **bars))
+    assert best.applied and not fast.applied
+    assert "below the threshold 0.93" in fast.reason
+
+
 def test_ignore_phrases_allow_list():
     result = clean_text("an irregular woodland", Config(ignore_phrases=("Irregular Woodland",)))
     assert result.text == "an irregular woodland"
