@@ -26,7 +26,7 @@ logistic model turns the stage-one and order probabilities, the LM margins, how
 many thesauri link the LM's favourite and how many candidates the LM prefers to
 the current words into the confidence. Candidates that are spelling variants are never
 proposed; candidates that only drop words are capped below the apply threshold
-(language models favour shorter text).
+(language models favour shorter text) unless the LM stage is very sure of them.
 
 This module is both the ``context`` detector and the feature extractor the
 training script uses, so training and use can never drift apart.
@@ -421,6 +421,14 @@ def drops_words(current: str, candidate: str) -> bool:
     return all(any(related(w, u) for u in span_words) for w in cand_words)
 
 
+def cap_deletion(confidence: float, cap: float, sure: float = math.inf) -> float:
+    """The confidence of a candidate that only drops words: at most ``cap`` (review) unless it reaches ``sure``.
+
+    The fast level has no ``sure``: its 3-gram evidence favours shorter text too much.
+    """
+    return confidence if confidence >= sure else min(confidence, cap)
+
+
 def _reason(suspect: Suspect, link: Link, margin: float) -> str:
     sources = ", ".join(link.sources)
     fit = f"fits the context better (3-gram {margin:+.1f})" if margin > 0 else "is the likelier original"
@@ -596,6 +604,7 @@ def detect_context(doc: Document, res: Resources) -> list[Span]:
     best_quality = res.config.quality == "best" and bool(model.stage2)
     floor = float(settings["stage2-floor"] if best_quality else settings["report-floor"])
     deletion_cap = float(settings["deletion-max-confidence"])
+    deletion_sure = float(settings["deletion-sure-confidence"])
     spans: list[Span] = []
     ctx = FeatureContext(doc)
     for suspect, scored in score_suspects(doc, res, ctx):
@@ -615,8 +624,13 @@ def detect_context(doc: Document, res: Resources) -> list[Span]:
                 f"{better} of the {len(again.lm) - 1} candidates it read fit better than the current words)"
             )
             if drops_words(suspect.text, best_link.text):
-                confidence = min(confidence, deletion_cap)
-                reason += "; it only drops words, which the language model always favours: left for review"
+                capped = cap_deletion(confidence, deletion_cap, deletion_sure)
+                reason += (
+                    "; it only drops words, which the language model always favours: left for review"
+                    if capped < confidence
+                    else f"; it only drops words, but the evidence is strong (at least {deletion_sure:.2f})"
+                )
+                confidence = capped
             others = (
                 Candidate(link.text, round(min(p, confidence) * 0.5, 4), link.source) for p, _, link in again.ranked[1:]
             )
@@ -626,7 +640,7 @@ def detect_context(doc: Document, res: Resources) -> list[Span]:
         hints = tuple(Candidate(link.text, round(p, 4), link.source) for p, _, link in scored[:6])
         reason = _reason(suspect, best_link, margin)
         if drops_words(suspect.text, best_link.text):
-            p1 = min(p1, deletion_cap)
+            p1 = cap_deletion(p1, deletion_cap)
             reason += "; it only drops words: left for review"
             hints = (Candidate(best_link.text, round(p1, 4), best_link.source), *hints[1:])
         spans.append(Span(suspect.start, suspect.end, suspect.text, DETECTOR, reason, p1, hints))

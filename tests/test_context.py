@@ -16,6 +16,7 @@ from repair.context import (
     ContextModel,
     FeatureContext,
     OrderModel,
+    cap_deletion,
     default_model,
     detect_context,
     drops_words,
@@ -234,6 +235,13 @@ def test_phrases_with_capitalised_inner_words_are_names(test_index):
     texts = [s.text for s in suspects(doc, test_index)]
     assert "make an attempt" in texts and "Make an attempt" in texts  # sentence-initial capital is fine
     assert "Make An Attempt" not in texts
+
+
+def test_deletions_go_to_review_unless_the_evidence_is_sure():
+    assert cap_deletion(0.93, 0.75, 0.95) == 0.75
+    assert cap_deletion(0.97, 0.75, 0.95) == 0.97
+    assert cap_deletion(0.6, 0.75, 0.95) == 0.6
+    assert cap_deletion(0.99, 0.75) == 0.75  # the fast level has no "sure"
 
 
 def test_best_detection_explains_the_language_models_view():
