@@ -16,6 +16,10 @@ from .model import Document, Sentence, Token
 # periods only for dotted abbreviations handled elsewhere. Typographic apostrophes
 # count as apostrophes.
 WORD_RE = re.compile(r"[^\W_]+(?:['\u2019][^\W_]+)*")
+# One line break in any convention: "\r\n" is one break, never a "\r" break and a "\n" break.
+LINE_BREAK = r"(?:\r\n|\r(?!\n)|\n)"
+# A paragraph break: two line breaks with only blanks between.
+PARAGRAPH_BREAK = rf"{LINE_BREAK}[^\S\r\n]*{LINE_BREAK}"
 
 # Sentence ends: terminal punctuation, optional closing quotes/brackets, then
 # whitespace and something that can start a sentence; or a blank line / newline.

@@ -35,7 +35,7 @@ from typing import BinaryIO
 from .lexicon import DocTerms, KnownTerms, term_reach
 from .model import Edit
 from .report import unified_diff
-from .segment import WORD_RE, norm
+from .segment import LINE_BREAK, PARAGRAPH_BREAK, WORD_RE, norm
 from .textio import UndecodableError, detect_legacy, sniff
 
 BLOCK_SIZE = 1 << 20
@@ -108,9 +108,8 @@ class Chunk:
         )
 
 
-_BREAK = r"(?:\r\n|\r|\n)"
-_PARAGRAPH = re.compile(rf"{_BREAK}[^\S\r\n]*{_BREAK}\s*")
-_LINE = re.compile(rf"{_BREAK}[^\S\r\n]*")
+_PARAGRAPH = re.compile(rf"{PARAGRAPH_BREAK}\s*")
+_LINE = re.compile(rf"{LINE_BREAK}[^\S\r\n]*")
 _SENTENCE = re.compile(r"[.!?][\"')\]\u201d\u2019]*[^\S\r\n]+")
 _SPACE = re.compile(r"\s+")
 _CUTS = (_PARAGRAPH, _LINE, _SENTENCE, _SPACE)

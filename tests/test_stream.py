@@ -56,6 +56,16 @@ def test_chunks_end_at_paragraph_breaks_when_they_can():
         assert chunk.text.endswith("\n\n")
 
 
+def test_a_crlf_line_break_is_no_paragraph_cut():
+    """One "\r\n" is one line break: chunks cut at the blank lines, not after every line."""
+    paragraph = "".join(f"line {n} of a paragraph of five\r\n" for n in range(5))
+    text = (paragraph + "\r\n") * 40
+    chunks = list(iter_chunks(_pieces(text, 7), 200))
+    assert "".join(c.text for c in chunks) == text
+    for chunk in chunks[:-1]:
+        assert chunk.text.endswith("\r\n\r\n")
+
+
 def test_chunks_never_split_crlf():
     text = "ab\r\n" * 500
     for size in (16, 17, 33, 101):
