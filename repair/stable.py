@@ -35,7 +35,7 @@ from dataclasses import replace
 from .apply import apply_edits
 from .lexicon import DocTerms, KnownTerms
 from .model import Edit
-from .segment import WORD_RE, norm
+from .segment import PARAGRAPH_BREAK, WORD_RE, norm
 
 MAX_ROUNDS = 4
 # How far from a repair the check looks when no paragraph break is nearer.
@@ -43,7 +43,8 @@ REACH = 1000
 
 DecideText = Callable[[str, DocTerms | None], list[Edit]]
 
-_PARAGRAPH = re.compile(r"(?:\r\n|\r|\n)[^\S\r\n]*(?:\r\n|\r|\n)")
+_PARAGRAPH = re.compile(PARAGRAPH_BREAK)
+_SPACE = re.compile(r"\s")
 
 
 def _sort_key(e: Edit) -> tuple[int, int, bool, float]:
@@ -51,21 +52,26 @@ def _sort_key(e: Edit) -> tuple[int, int, bool, float]:
 
 
 def _window(text: str, start: int, end: int) -> tuple[int, int]:
-    """The paragraph(s) around ``text[start:end]``, at most ``REACH`` characters further each way."""
+    """The paragraph(s) around ``text[start:end]``, or ``REACH`` characters each way widened to whitespace."""
     lo = max(0, start - REACH)
     left = lo
     for m in _PARAGRAPH.finditer(text, lo, start):
         left = m.end()
     if left == lo and lo > 0:
-        space = re.search(r"\s", text[lo:start])
-        left = lo + space.end() if space else start
+        # Cut at whitespace, never inside a word, and never nearer than ``REACH``: the
+        # last whitespace at or before ``lo`` (looking back at most ``REACH`` more).
+        left = max(0, lo - REACH)
+        for space in _SPACE.finditer(text, left, lo + 1):
+            left = space.end()
     hi = min(len(text), end + REACH)
     m = _PARAGRAPH.search(text, end, hi)
     if m:
         right = m.start()
     elif hi < len(text):
-        cut = max(text.rfind(" ", end, hi), text.rfind("\n", end, hi))
-        right = cut if cut > end else end
+        # The same on the right: the first whitespace at or after ``hi``.
+        far = min(len(text), hi + REACH)
+        space = _SPACE.search(text, hi, far)
+        right = space.start() if space else far
     else:
         right = hi
     return left, right

@@ -45,3 +45,22 @@ def test_windowed_check_equals_a_second_run_with_tight_windows():
 
     with mock.patch.object(stable, "REACH", 12):
         run()
+
+
+def test_a_windows_line_break_is_no_paragraph_break():
+    """ "\r\n" is one line break: a spin the repair forms across it is seen (hypothesis found this)."""
+    text = "contemptuous discourse\r\ncancer "
+    result = clean_text(text)
+    assert clean_text(result.text).text == result.text
+
+
+def test_windows_end_at_whitespace_never_inside_a_word():
+    """The check's window ends at whitespace of any kind (a tab too), and never inside the word after a repair."""
+    from unittest import mock
+
+    import repair.stable as stable
+
+    with mock.patch.object(stable, "REACH", 12):
+        for text in ("contemptuous discourse cancer\tare able to't ", "contemptuous discourse cancer-0.33 birthday "):
+            result = clean_text(text)
+            assert clean_text(result.text).text == result.text
