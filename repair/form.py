@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import re
 
+from .segment import PARAGRAPH_BREAK
+
 _WORD = re.compile(r"[^\W_]+(?:['\u2019][^\W_]+)*")
 
 # Words whose first letter misleads the a/an choice.
@@ -70,9 +72,7 @@ def article_for(word: str) -> str:
 _ARTICLE_BEFORE = re.compile(r"(?<![^\W_])(a|an|A|An|AN)(\s+)$")
 
 
-def _paragraph_break(space: str) -> bool:
-    """Whitespace with a blank line in it (two line breaks, whatever the convention)."""
-    return space.replace("\r\n", "\n").replace("\r", "\n").count("\n") >= 2
+_PARAGRAPH = re.compile(PARAGRAPH_BREAK)
 
 
 def fix_article(text: str, start: int, spun: str, proposal: str) -> tuple[int, str, str]:
@@ -85,7 +85,7 @@ def fix_article(text: str, start: int, spun: str, proposal: str) -> tuple[int, s
     (0, 'an irregular woodland', 'a random forest')
     """
     m = _ARTICLE_BEFORE.search(text[max(0, start - 8) : start])
-    if not m or _paragraph_break(m.group(2)):
+    if not m or _PARAGRAPH.search(m.group(2)):
         # An article at the end of the previous paragraph belongs to nothing here
         # (and a file streamed in chunks cut at paragraph breaks could not see it).
         return start, spun, proposal

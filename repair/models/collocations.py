@@ -83,8 +83,7 @@ class Collocations:
 
     def fit(self, words: Iterable[str]) -> float:
         """Sum of ln(1 + df) over the consecutive pairs of ``words``: how established the sequence is."""
-        seq = list(words)
-        return sum(math.log1p(self.df(a, b)) for a, b in itertools.pairwise(seq))
+        return sum(math.log1p(self.df(a, b)) for a, b in itertools.pairwise(words))
 
     def excluding(self, text: str) -> Collocations:
         """The table as if ``text`` (one counted document) had not been counted: for training only."""
