@@ -50,6 +50,7 @@ from .models.collocations import Collocations, default_collocations, joins
 if TYPE_CHECKING:
     from .inverse import InverseIndex
     from .models.ngram import NGramLM
+    from .phrases import PhraseSuspect
     from .resources import Resources
 
 DETECTOR = "context"
@@ -644,4 +645,49 @@ def detect_context(doc: Document, res: Resources) -> list[Span]:
             reason += "; it only drops words: left for review"
             hints = (Candidate(best_link.text, round(p1, 4), best_link.source), *hints[1:])
         spans.append(Span(suspect.start, suspect.end, suspect.text, DETECTOR, reason, p1, hints))
+    if best_quality:
+        spans.extend(phrase_spans(doc, res, ctx))
+    return spans
+
+
+def changeable(doc: Document) -> list[bool]:
+    """For each token: may the detector change it (a content word, not a name or a number)?"""
+    starts = {s.first_token for s in doc.sentences}
+    function_words = _function_words()
+    return [_eligible(doc, k, starts) and t.norm not in function_words for k, t in enumerate(doc.tokens)]
+
+
+def phrase_margin(doc: Document, found: PhraseSuspect, res: Resources) -> float:
+    """How much more likely the causal LM finds the sentence with the proposal (nats)."""
+    suspect = Suspect(found.i, found.j, found.start, found.end, found.text, ())
+    current, proposal = lm_scores(doc, suspect, [found.text, found.proposal], res)
+    return proposal - current
+
+
+def phrase_spans(doc: Document, res: Resources, ctx: FeatureContext) -> list[Span]:
+    """``quality = "best"``: neighbouring words changed together (:mod:`repair.phrases`), judged by the LM.
+
+    The confidence is the share of right edits among dev candidates with at
+    least the same LM margin (``[phrases] confidence``), not a trained model:
+    the stage has two signals, and a table of them is what a reviewer can check.
+    """
+    from .phrases import PhraseSettings, phrase_suspects
+
+    settings = PhraseSettings.from_dict(_settings()["phrases"])
+    floor = float(_settings()["context"]["report-floor"])
+    spans: list[Span] = []
+    for found in phrase_suspects(doc, res.spin_map, ctx.collocations, settings, changeable(doc)):
+        margin = phrase_margin(doc, found, res)
+        confidence = settings.confidence_of(margin)
+        if confidence < floor:
+            continue
+        rows = "1 lexicon row" if found.support == 1 else f"{found.support} lexicon rows"
+        reason = (
+            f"'{found.text}' makes word pairs that clean prose does not use; undoing the spinner's word swaps "
+            f"known from tortured phrases (each seen in at least {rows}) gives the established "
+            f"'{found.proposal}' (collocation gain {found.gain:+.1f}), which the language model prefers "
+            f"by {margin:.1f} nats"
+        )
+        hints = (Candidate(found.proposal, round(confidence, 4), "spinmap"),)
+        spans.append(Span(found.start, found.end, found.text, DETECTOR, reason, confidence, hints))
     return spans

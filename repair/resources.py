@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from .models.embedding import SentenceEncoder
     from .models.frequency import WordFrequency
     from .models.ngram import NGramLM
+    from .spinmap import SpinMap
 
 _LOCK = threading.Lock()
 _CACHE: dict[tuple[object, ...], Resources] = {}
@@ -65,6 +66,14 @@ class Resources:
         paths = [folder / name for name in self.config.builtin_lexicons]
         paths += [Path(p) for p in self.config.extend_lexicon]
         return Lexicon.from_files(paths)
+
+    @cached_property
+    def spin_map(self) -> SpinMap:
+        """The spinner's word choices learned from this config's lexicons (:mod:`repair.spinmap`)."""
+        from .context import _function_words
+        from .spinmap import SpinMap
+
+        return SpinMap.from_entries(self.lexicon.entries, _function_words())
 
     @cached_property
     def inverse_index(self) -> InverseIndex | None:

@@ -1,0 +1,97 @@
+"""Neighbouring spins changed together (repair.phrases), with a small table and spinner map."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from repair.lexicon import Entry
+from repair.models.collocations import Collocations
+from repair.phrases import PhraseSettings, phrase_suspects
+from repair.segment import make_doc
+from repair.spinmap import SpinMap
+
+SETTINGS = PhraseSettings(
+    max_words=3, originals_per_word=4, min_pair_df=3, min_gain=1.5, confidence=((6.0, 0.7), (10.0, 0.93))
+)
+SPIN_MAP = SpinMap.from_entries(
+    [
+        Entry("irregular variable", "random variable"),
+        Entry("tropical woodland", "tropical forest"),
+        Entry("profound learning", "deep learning"),
+    ]
+)
+TABLE = Collocations(
+    {"random forest": 40, "forest classifier": 5, "deep learning": 90, "tropical forest": 12, "irregular woodland": 0},
+    documents=1000,
+    min_df=2,
+)
+
+
+def found(text: str, table: Collocations = TABLE) -> list[tuple[str, str]]:
+    doc = make_doc(text)
+    eligible = [t.text.isalpha() and (k == 0 or not t.text[0].isupper()) for k, t in enumerate(doc.tokens)]
+    return [(s.text, s.proposal) for s in phrase_suspects(doc, SPIN_MAP, table, SETTINGS, eligible)]
+
+
+def test_both_words_of_a_tortured_term_change_together():
+    assert ("irregular woodland", "random forest") in found("We fit an irregular woodland classifier.")
+
+
+def test_only_the_changed_words_are_the_span_and_the_texts_case_and_gaps_stay():
+    assert found("Profound learning works.") == [("Profound", "Deep")]
+    assert ("irregular-woodland", "random-forest") in found("An irregular-woodland model.")
+
+
+def test_clean_terms_and_unknown_results_are_left_alone():
+    # "tropical woodland" is established here: a pair the change would break is known.
+    known = Collocations({**TABLE.counts, "tropical woodland": 7}, 1000, 2)
+    assert found("A tropical woodland.", known) == []
+    # "irregular" alone would make "random woodland", which no prose uses.
+    assert found("An irregular woodland.", Collocations({}, 1000, 2)) == []
+
+
+def test_words_that_may_not_change_are_not_proposed():
+    doc = make_doc("We fit an irregular woodland classifier.")
+    nothing = [False] * len(doc.tokens)
+    assert phrase_suspects(doc, SPIN_MAP, TABLE, SETTINGS, nothing) == []
+
+
+def test_words_apart_are_no_phrase():
+    assert found("It was irregular, woodland or not.") == []
+
+
+@pytest.mark.parametrize(("margin", "confidence"), [(-3.0, 0.0), (6.0, 0.7), (9.9, 0.7), (10.0, 0.93), (30.0, 0.93)])
+def test_confidence_is_the_table_row_the_margin_reaches(margin, confidence):
+    assert SETTINGS.confidence_of(margin) == confidence
+
+
+def test_settings_read_the_shipped_table():
+    from repair.context import _settings
+
+    settings = PhraseSettings.from_dict(_settings()["phrases"])
+    assert settings.max_words >= 2 and settings.min_pair_df >= 2
+    margins = [m for m, _ in settings.confidence]
+    assert margins == sorted(margins)
+
+
+def test_best_detection_restores_a_term_no_lexicon_lists(tmp_path):
+    """The real stage end to end: spinner map from a lexicon file, shipped table and language model."""
+    from repair.config import Config
+    from repair.context import detect_context
+    from repair.resources import Resources
+
+    rows = tmp_path / "rows.tsv"
+    rows.write_text("spun\toriginal\nirregular variable\trandom variable\ntropical woodland\ttropical forest\n")
+    config = Config(detectors=("context",), quality="best", builtin_lexicons=(), extend_lexicon=(str(rows),))
+    spans = detect_context(
+        make_doc("We trained an irregular woodland classifier on the features."), Resources.for_config(config)
+    )
+    [span] = [s for s in spans if s.text == "irregular woodland"]
+    assert span.hints[0].text == "random forest"
+    assert span.score >= 0.9
+    assert re.search(r"the language model prefers by \d+\.\d nats$", span.evidence)
+    assert "(each seen in at least 1 lexicon row)" in span.evidence
+    # A clean use of the same words is left alone: "tropical woodland" is an established pair.
+    assert detect_context(make_doc("The tropical woodland is protected."), Resources.for_config(config)) == []

@@ -1,0 +1,93 @@
+"""Measure the joint-phrase stage (``repair/phrases.py``) on dev records, for its confidence table.
+
+Every phrase suspect in the given gold records is scored by the causal LM
+(candidate against current words in the sentence), and judged: on a record
+with an original, a suspect is right when its edit brings the text closer to
+the original (more words in common, by a word-level diff); on clean records
+(original equal to the spun text) every suspect is wrong. The table printed is,
+for each LM margin threshold, how many right and wrong suspects reach it; the
+``[phrases] confidence`` rows of ``repair/data/context.toml`` are its precisions.
+
+The collocation table was counted on the dev documents the records come from,
+so each record's own word pairs are taken out of it first
+(:meth:`~repair.models.collocations.Collocations.excluding`), as for training
+the ranker; and the spinner map must be learned without the rows the tortured
+records use (``--lexicon`` the benchmark's kept lexicon).
+
+Usage::
+
+    python tools/measure_phrases.py --lexicon KEPT.tsv GOLD.jsonl... [--thresholds 4 6 8 10 12]
+"""
+
+from __future__ import annotations
+
+import argparse
+import difflib
+import json
+import sys
+from dataclasses import replace
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from repair.config import Config
+from repair.context import FeatureContext, _settings, changeable, phrase_margin
+from repair.inverse import key_of
+from repair.models.collocations import default_collocations
+from repair.phrases import PhraseSettings, phrase_suspects
+from repair.resources import Resources
+from repair.segment import make_doc
+
+
+def closer(spun: str, original: str, start: int, end: int, proposal: str) -> bool:
+    """Does replacing ``spun[start:end]`` by ``proposal`` leave more words in common with ``original``?"""
+    target = key_of(original).split()
+
+    def common(words: list[str]) -> int:
+        matcher = difflib.SequenceMatcher(None, words, target, autojunk=False)
+        return sum(block.size for block in matcher.get_matching_blocks())
+
+    edited = key_of(f"{spun[:start]} {proposal} {spun[end:]}").split()
+    return common(edited) > common(key_of(spun).split())
+
+
+def measure(paths: list[Path], lexicon: Path) -> list[tuple[float, bool, str]]:
+    """(LM margin, right, description) for every phrase suspect in the records."""
+    res = Resources.for_config(replace(Config(), quality="best", builtin_lexicons=(), extend_lexicon=(str(lexicon),)))
+    settings = PhraseSettings.from_dict(_settings()["phrases"])
+    table = default_collocations()
+    found: list[tuple[float, bool, str]] = []
+    for path in paths:
+        for line in path.open(encoding="utf-8"):
+            record = json.loads(line)
+            spun, original = record["spun"], record["original"]
+            doc = make_doc(spun)
+            ctx = FeatureContext(doc, table.excluding(original))
+            for item in phrase_suspects(doc, res.spin_map, ctx.collocations, settings, changeable(doc)):
+                right = spun != original and closer(spun, original, item.start, item.end, item.proposal)
+                found.append((phrase_margin(doc, item, res), right, f"{path.name}: {item.text!r} -> {item.proposal!r}"))
+    return found
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("gold", nargs="+", type=Path)
+    parser.add_argument("--lexicon", type=Path, required=True, help="lexicon without the held-out rows")
+    parser.add_argument("--thresholds", type=float, nargs="+", default=[0, 2, 4, 6, 8, 10, 12, 15])
+    parser.add_argument("--show-wrong", type=float, default=None, help="list wrong suspects at this margin or more")
+    args = parser.parse_args()
+    found = measure(args.gold, args.lexicon)
+    print("| LM margin at least | right | wrong | precision |\n| ---: | ---: | ---: | ---: |")
+    for threshold in args.thresholds:
+        right = sum(1 for m, ok, _ in found if m >= threshold and ok)
+        wrong = sum(1 for m, ok, _ in found if m >= threshold and not ok)
+        share = right / (right + wrong) if right + wrong else float("nan")
+        print(f"| {threshold:g} | {right} | {wrong} | {share:.3f} |")
+    if args.show_wrong is not None:
+        for margin, ok, what in sorted(found, reverse=True):
+            if margin >= args.show_wrong and not ok:
+                print(f"  wrong {margin:+.1f}  {what}")
+
+
+if __name__ == "__main__":
+    main()
