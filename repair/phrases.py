@@ -99,67 +99,114 @@ def phrase_suspects(
     tokens = doc.tokens
     text = doc.text
     norms = [t.norm for t in tokens]
-    options = [
-        (norm, *(o for o, _ in spin_map.originals(norm, settings.originals_per_word))) if eligible[k] else (norm,)
-        for k, norm in enumerate(norms)
-    ]
+    usable = [t.text.isalpha() for t in tokens]
+    joined = [False] + [joins(text[tokens[k - 1].end : tokens[k].start]) for k in range(1, len(tokens))]
+    # Inside a replaced run: plain lower-case words joined to the previous one ("Getting To Know" is a title).
+    inner = [usable[k] and joined[k] and not tokens[k].text[:1].isupper() for k in range(len(tokens))]
+    choices = [_choices(k, norms, eligible[k] and usable[k], inner, spin_map, settings) for k in range(len(tokens))]
     best: dict[tuple[int, int], PhraseSuspect] = {}
-    for width in range(2, settings.max_words + 1):
-        for i in range(len(tokens) - width + 1):
-            j = i + width
-            if all(len(options[k]) == 1 for k in range(i, j)):
-                continue
-            if not all(tokens[k].text.isalpha() for k in range(i, j)):
-                continue
-            if not all(joins(text[tokens[k - 1].end : tokens[k].start]) for k in range(i + 1, j)):
-                continue
-            for suspect in _candidates(doc, i, j, options, collocations, settings, spin_map):
-                key = (suspect.start, suspect.end)
-                held = best.get(key)
+
+    def extend(units: list[_Unit], k: int, width: int) -> None:
+        """Grow a window unit by unit; judge it whenever it reads as 2 to ``max-words`` words."""
+        # At least two units: the evidence is a pair the change mends between a unit and its neighbour.
+        if width >= 2 and len(units) >= 2 and any(u.changed for u in units):
+            suspect = _judge(doc, units, norms, collocations, settings)
+            if suspect is not None:
+                held = best.get((suspect.start, suspect.end))
                 if held is None or _rank(suspect) > _rank(held):
-                    best[key] = suspect
+                    best[(suspect.start, suspect.end)] = suspect
+        if width >= settings.max_words or k >= len(tokens) or not (usable[k] and joined[k]):
+            return
+        for unit in choices[k]:
+            if width + len(unit.words) <= settings.max_words:
+                extend([*units, unit], k + unit.n, width + len(unit.words))
+
+    for i in range(len(tokens)):
+        if usable[i]:
+            for unit in choices[i]:
+                extend([unit], i + unit.n, len(unit.words))
     return sorted(best.values(), key=lambda s: (s.start, s.end))
+
+
+@dataclass(frozen=True, slots=True)
+class _Unit:
+    """Tokens ``[first, first + n)`` of a window and the words that stand there in the candidate."""
+
+    first: int
+    n: int
+    words: tuple[str, ...]
+    support: int  # lexicon rows behind the change; 0 for the text's own word
+    changed: bool
+
+
+def _choices(
+    k: int,
+    norms: Sequence[str],
+    changeable: bool,
+    inner: Sequence[bool],
+    spin_map: SpinMap,
+    settings: PhraseSettings,
+) -> list[_Unit]:
+    """What may stand at token ``k``: its own word, the word it may have replaced, or a run's original."""
+    units = [_Unit(k, 1, (norms[k],), 0, False)]
+    if not changeable:
+        return units
+    limit = settings.originals_per_word
+    units += (_Unit(k, 1, (o,), n, True) for o, n in spin_map.originals(norms[k], limit))
+    for n, original, rows in spin_map.segments_at(norms, k, limit):
+        if all(inner[t] for t in range(k + 1, k + n)):
+            units.append(_Unit(k, n, original, rows, True))
+    return units
 
 
 def _rank(suspect: PhraseSuspect) -> tuple[float, int, str]:
     return (suspect.gain, suspect.support, suspect.proposal)
 
 
-def _candidates(
-    doc: Document,
-    i: int,
-    j: int,
-    options: Sequence[tuple[str, ...]],
-    collocations: Collocations,
-    settings: PhraseSettings,
-    spin_map: SpinMap,
-) -> list[PhraseSuspect]:
-    norms = [options[k][0] for k in range(i, j)]
-    current = [collocations.df(a, b) for a, b in itertools.pairwise(norms)]
-    current_fit = sum(math.log1p(n) for n in current)
-    found: list[PhraseSuspect] = []
-    for words in itertools.product(*(options[k] for k in range(i, j))):
-        changed = [k for k, (w, n) in enumerate(zip(words, norms, strict=True)) if w != n]
-        if not changed:
+def _judge(
+    doc: Document, units: Sequence[_Unit], norms: Sequence[str], collocations: Collocations, settings: PhraseSettings
+) -> PhraseSuspect | None:
+    """The window as a suspect, if its candidate passes the collocation test.
+
+    Every word pair of the candidate must be established; every pair of the
+    current text that the change touches must be unknown, except the pairs
+    inside a replaced run ("getting to know" is fluent; "deep getting" is not).
+    """
+    words = [w for u in units for w in u.words]
+    pairs = [collocations.df(a, b) for a, b in itertools.pairwise(words)]
+    if min(pairs) < settings.min_pair_df:
+        return None
+    owner = {t: u for u in units for t in range(u.first, u.first + u.n)}
+    first, last = units[0].first, units[-1].first + units[-1].n
+    current_fit = 0.0
+    for t in range(first, last - 1):
+        a, b = owner[t], owner[t + 1]
+        if a is b:
+            continue  # inside one unit: a replaced run, never judged by its own pairs
+        df = collocations.df(norms[t], norms[t + 1])
+        if df and (a.changed or b.changed):
+            return None  # a pair it would change is already established: clean text
+        current_fit += math.log1p(df)
+    gain = sum(math.log1p(n) for n in pairs) - current_fit
+    if gain < settings.min_gain:
+        return None
+    changed = [u for u in units if u.changed]
+    lo = changed[0].first
+    hi = changed[-1].first + changed[-1].n
+    tokens = doc.tokens
+    pieces: list[str] = []
+    for u in units:
+        if u.first < lo or u.first >= hi:
             continue
-        pairs = [collocations.df(a, b) for a, b in itertools.pairwise(words)]
-        if min(pairs) < settings.min_pair_df:
+        if pieces:  # the gap before this unit stays the text's own (a space, a hyphen)
+            pieces.append(doc.text[tokens[u.first - 1].end : tokens[u.first].start])
+        if not u.changed:
+            pieces.append(tokens[u.first].text)
             continue
-        touched = [current[k] for k in range(len(current)) if k in changed or k + 1 in changed]
-        if max(touched) > 0:
-            continue  # a pair it would change is already established: clean text
-        gain = sum(math.log1p(n) for n in pairs) - current_fit
-        if gain < settings.min_gain:
-            continue
-        lo, hi = i + changed[0], i + changed[-1] + 1
-        tokens = doc.tokens[lo:hi]
-        start, end = tokens[0].start, tokens[-1].end
-        # The words change; the gaps between them (a space, a hyphen) stay the text's own.
-        pieces = [match_word_case(words[lo - i], tokens[0].text)]
-        for k in range(lo + 1, hi):
-            pieces.append(doc.text[doc.tokens[k - 1].end : doc.tokens[k].start])
-            pieces.append(match_word_case(words[k - i], doc.tokens[k].text))
-        support = min(dict(spin_map.originals(norms[k], settings.originals_per_word)).get(words[k], 0) for k in changed)
-        proposal = "".join(pieces)
-        found.append(PhraseSuspect(lo, hi, start, end, doc.text[start:end], proposal, gain, support, len(changed)))
-    return found
+        model = tokens[u.first].text
+        pieces.append(
+            " ".join(match_word_case(w, model) if j == 0 or model.isupper() else w for j, w in enumerate(u.words))
+        )
+    start, end = tokens[lo].start, tokens[hi - 1].end
+    support = min(u.support for u in changed)
+    return PhraseSuspect(lo, hi, start, end, doc.text[start:end], "".join(pieces), gain, support, len(changed))

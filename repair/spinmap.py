@@ -21,9 +21,10 @@ from __future__ import annotations
 
 import itertools
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import Any
 
 from .inflect import analyses, inflect_word
 from .inverse import key_of
@@ -36,12 +37,18 @@ class SpinMap:
 
     words: dict[str, Counter[str]] = field(default_factory=dict)
     lemmas: dict[tuple[str, str], Counter[str]] = field(default_factory=dict)
+    # Spun word runs that stood for a different number of words ("getting to know" -> "learning").
+    segments: dict[tuple[str, ...], Counter[tuple[str, ...]]] = field(default_factory=dict)
 
     @classmethod
     def from_entries(cls, entries: Iterable[Entry], ignore: frozenset[str] = frozenset()) -> SpinMap:
         """Learn the map from lexicon rows; words in ``ignore`` (function words) never take part."""
+        entries = list(entries)
         words: defaultdict[str, Counter[str]] = defaultdict(Counter)
         lemmas: defaultdict[tuple[str, str], Counter[str]] = defaultdict(Counter)
+        segments: defaultdict[tuple[str, ...], Counter[tuple[str, ...]]] = defaultdict(Counter)
+        for spun_run, original_run in aligned_segments(entries):
+            segments[spun_run][original_run] += 1
         for spun_word, original_word in aligned_pairs(entries):
             if spun_word in ignore or original_word in ignore:
                 continue
@@ -50,10 +57,31 @@ class SpinMap:
                 words[spun_word][original_word] += 1
             elif pair[1] != pair[2]:  # a different word, not another form of the same one
                 lemmas[(pair[0], pair[1])][pair[2]] += 1
-        return cls(dict(words), dict(lemmas))
+        return cls(dict(words), dict(lemmas), dict(segments))
 
     def __len__(self) -> int:
-        return sum(len(c) for c in self.words.values()) + sum(len(c) for c in self.lemmas.values())
+        tables: tuple[dict[Any, Counter[Any]], ...] = (self.words, self.lemmas, self.segments)
+        return sum(len(c) for table in tables for c in table.values())
+
+    def segments_at(self, norms: Sequence[str], k: int, limit: int = 4) -> list[tuple[int, tuple[str, ...], int]]:
+        """Word runs starting at ``norms[k]`` that stood for other runs: (words covered, original, rows).
+
+        >>> m = SpinMap.from_entries([Entry("deep getting to know", "deep learning")])
+        >>> m.segments_at(["a", "getting", "to", "know", "set"], 1)
+        [(3, ('learning',), 1)]
+        """
+        found: list[tuple[int, tuple[str, ...], int]] = []
+        for run in self._runs_by_first().get(norms[k], ()):
+            if tuple(norms[k : k + len(run)]) == run:
+                found.extend((len(run), original, n) for original, n in self.segments[run].most_common(limit))
+        return found
+
+    @lru_cache(maxsize=1)  # noqa: B019 - built once per map
+    def _runs_by_first(self) -> dict[str, tuple[tuple[str, ...], ...]]:
+        index: defaultdict[str, list[tuple[str, ...]]] = defaultdict(list)
+        for run in sorted(self.segments):
+            index[run[0]].append(run)
+        return {first: tuple(runs) for first, runs in index.items()}
 
     @lru_cache(maxsize=65536)  # noqa: B019 - one map per process, looked up per token
     def originals(self, word: str, limit: int = 4) -> tuple[tuple[str, int], ...]:
@@ -85,6 +113,27 @@ def aligned_pairs(entries: Iterable[Entry]) -> Iterable[tuple[str, str]]:
         for a, b in zip(spun, original, strict=True):
             if a != b and a.isalpha() and b.isalpha():
                 yield a, b
+
+
+def aligned_segments(entries: Iterable[Entry]) -> Iterable[tuple[tuple[str, ...], tuple[str, ...]]]:
+    """(spun run, original run) for rows of unequal length: what is left between their shared ends.
+
+    >>> list(aligned_segments([Entry("deep getting to know", "deep learning")]))
+    [(('getting', 'to', 'know'), ('learning',))]
+    """
+    for entry in entries:
+        spun, original = key_of(entry.spun).split(), key_of(entry.original).split()
+        if len(spun) == len(original):
+            continue
+        head = 0
+        while head < min(len(spun), len(original)) and spun[head] == original[head]:
+            head += 1
+        tail = 0
+        while tail < min(len(spun), len(original)) - head and spun[-1 - tail] == original[-1 - tail]:
+            tail += 1
+        run, was = tuple(spun[head : len(spun) - tail]), tuple(original[head : len(original) - tail])
+        if run and was and all(w.isalpha() for w in run + was):
+            yield run, was
 
 
 def _lemma_pair(spun: str, original: str) -> tuple[str, str, str] | None:

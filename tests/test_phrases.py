@@ -20,10 +20,20 @@ SPIN_MAP = SpinMap.from_entries(
         Entry("irregular variable", "random variable"),
         Entry("tropical woodland", "tropical forest"),
         Entry("profound learning", "deep learning"),
+        Entry("machine getting to know", "machine learning"),
+        Entry("AI", "artificial intelligence"),
     ]
 )
 TABLE = Collocations(
-    {"random forest": 40, "forest classifier": 5, "deep learning": 90, "tropical forest": 12, "irregular woodland": 0},
+    {
+        "random forest": 40,
+        "forest classifier": 5,
+        "deep learning": 90,
+        "learning model": 30,
+        "tropical forest": 12,
+        "artificial intelligence": 50,
+        "ai systems": 9,
+    },
     documents=1000,
     min_df=2,
 )
@@ -42,6 +52,17 @@ def test_both_words_of_a_tortured_term_change_together():
 def test_only_the_changed_words_are_the_span_and_the_texts_case_and_gaps_stay():
     assert found("Profound learning works.") == [("Profound", "Deep")]
     assert ("irregular-woodland", "random-forest") in found("An irregular-woodland model.")
+
+
+def test_a_run_of_words_may_stand_for_a_different_number_of_words():
+    assert found("A deep getting to know model.") == [("getting to know", "learning")]
+    assert found("Getting to know model.") == [("Getting to know", "Learning")]
+    assert found("Getting To Know model.") == []  # capitalised inner words: a name or a title
+
+
+def test_a_replaced_run_needs_a_neighbour_whose_pair_it_mends():
+    assert found("AI works.") == []  # "ai works" is no established pair either way: no evidence
+    assert found("AI systems.") == []  # "ai systems" is established: clean text
 
 
 def test_clean_terms_and_unknown_results_are_left_alone():

@@ -25,7 +25,7 @@ import argparse
 import difflib
 import json
 import sys
-from dataclasses import replace
+from dataclasses import asdict, replace
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -34,7 +34,7 @@ from repair.config import Config
 from repair.context import FeatureContext, _settings, changeable, phrase_margin
 from repair.inverse import key_of
 from repair.models.collocations import default_collocations
-from repair.phrases import PhraseSettings, phrase_suspects
+from repair.phrases import PhraseSettings, PhraseSuspect, phrase_suspects
 from repair.resources import Resources
 from repair.segment import make_doc
 
@@ -51,12 +51,12 @@ def closer(spun: str, original: str, start: int, end: int, proposal: str) -> boo
     return common(edited) > common(key_of(spun).split())
 
 
-def measure(paths: list[Path], lexicon: Path) -> list[tuple[float, bool, str]]:
-    """(LM margin, right, description) for every phrase suspect in the records."""
+def measure(paths: list[Path], lexicon: Path) -> list[tuple[float, bool, PhraseSuspect, str]]:
+    """(LM margin, right, suspect, gold file name) for every phrase suspect in the records."""
     res = Resources.for_config(replace(Config(), quality="best", builtin_lexicons=(), extend_lexicon=(str(lexicon),)))
     settings = PhraseSettings.from_dict(_settings()["phrases"])
     table = default_collocations()
-    found: list[tuple[float, bool, str]] = []
+    found: list[tuple[float, bool, PhraseSuspect, str]] = []
     for path in paths:
         for line in path.open(encoding="utf-8"):
             record = json.loads(line)
@@ -65,7 +65,7 @@ def measure(paths: list[Path], lexicon: Path) -> list[tuple[float, bool, str]]:
             ctx = FeatureContext(doc, table.excluding(original))
             for item in phrase_suspects(doc, res.spin_map, ctx.collocations, settings, changeable(doc)):
                 right = spun != original and closer(spun, original, item.start, item.end, item.proposal)
-                found.append((phrase_margin(doc, item, res), right, f"{path.name}: {item.text!r} -> {item.proposal!r}"))
+                found.append((phrase_margin(doc, item, res), right, item, path.name))
     return found
 
 
@@ -75,18 +75,23 @@ def main() -> None:
     parser.add_argument("--lexicon", type=Path, required=True, help="lexicon without the held-out rows")
     parser.add_argument("--thresholds", type=float, nargs="+", default=[0, 2, 4, 6, 8, 10, 12, 15])
     parser.add_argument("--show-wrong", type=float, default=None, help="list wrong suspects at this margin or more")
+    parser.add_argument("--dump", type=Path, default=None, help="write every suspect as a JSON line")
     args = parser.parse_args()
     found = measure(args.gold, args.lexicon)
+    if args.dump is not None:
+        with args.dump.open("w", encoding="utf-8") as out:
+            for margin, ok, item, name in found:
+                out.write(json.dumps({"margin": margin, "right": ok, "gold": name, **asdict(item)}) + "\n")
     print("| LM margin at least | right | wrong | precision |\n| ---: | ---: | ---: | ---: |")
     for threshold in args.thresholds:
-        right = sum(1 for m, ok, _ in found if m >= threshold and ok)
-        wrong = sum(1 for m, ok, _ in found if m >= threshold and not ok)
+        right = sum(1 for m, ok, _, _ in found if m >= threshold and ok)
+        wrong = sum(1 for m, ok, _, _ in found if m >= threshold and not ok)
         share = right / (right + wrong) if right + wrong else float("nan")
         print(f"| {threshold:g} | {right} | {wrong} | {share:.3f} |")
     if args.show_wrong is not None:
-        for margin, ok, what in sorted(found, reverse=True):
+        for margin, ok, item, name in sorted(found, key=lambda f: -f[0]):
             if margin >= args.show_wrong and not ok:
-                print(f"  wrong {margin:+.1f}  {what}")
+                print(f"  wrong {margin:+.1f}  {name}: {item.text!r} -> {item.proposal!r}")
 
 
 if __name__ == "__main__":
