@@ -27,6 +27,8 @@ many thesauri link the LM's favourite and how many candidates the LM prefers to
 the current words into the confidence. Candidates that are spelling variants are never
 proposed; candidates that only drop words are capped below the apply threshold
 (language models favour shorter text) unless the LM stage is very sure of them.
+At the best level a last step (:mod:`repair.phrases`) changes neighbouring words
+together, for tortured phrases that swap every word of a term.
 
 This module is both the ``context`` detector and the feature extractor the
 training script uses, so training and use can never drift apart.

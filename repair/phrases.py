@@ -7,10 +7,12 @@ better than the spun pair. Only the pair together restores an established
 term. This stage proposes such joint changes and leaves the verdict to the
 language model:
 
-1. **Candidates.** Each word of a run of two or three joined words may stand
-   for the originals the :class:`~repair.spinmap.SpinMap` learned from the
-   lexicon's rows ("irregular" -> "random", "woodland" -> "forest"); every
-   combination that changes at least one word is a candidate.
+1. **Candidates.** In a window of joined words that reads as two or three
+   words, each word may stand for the originals the
+   :class:`~repair.spinmap.SpinMap` learned from the lexicon's rows
+   ("irregular" -> "random", "woodland" -> "forest"), and a run of words for a
+   run of another length ("getting to know" -> "learning"); every combination
+   that changes at least one of two or more units is a candidate.
 2. **Collocation test.** A candidate survives only if every word pair it forms
    is established in clean prose (:mod:`repair.models.collocations`, at least
    ``min-pair-df`` documents) while every current pair it changes is unknown
@@ -109,7 +111,7 @@ def phrase_suspects(
     def extend(units: list[_Unit], k: int, width: int) -> None:
         """Grow a window unit by unit; judge it whenever it reads as 2 to ``max-words`` words."""
         # At least two units: the evidence is a pair the change mends between a unit and its neighbour.
-        if width >= 2 and len(units) >= 2 and any(u.changed for u in units):
+        if len(units) >= 2 and any(u.changed for u in units):
             suspect = _judge(doc, units, norms, collocations, settings)
             if suspect is not None:
                 held = best.get((suspect.start, suspect.end))
