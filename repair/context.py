@@ -47,12 +47,12 @@ from typing import TYPE_CHECKING, Any
 
 from .inverse import Link, key_of
 from .model import Candidate, Document, Span
-from .models.collocations import Collocations, default_collocations, joins
+from .models.collocations import Collocations, default_collocations, joined_flags, joins
 
 if TYPE_CHECKING:
     from .inverse import InverseIndex
     from .models.ngram import NGramLM
-    from .phrases import PhraseSuspect
+    from .phrases import PhraseSettings, PhraseSuspect
     from .resources import Resources
 
 DETECTOR = "context"
@@ -337,9 +337,8 @@ class FeatureContext:
             for k in range(s.first_token, s.last_token):
                 self.sentence_of_token[k] = (s.first_token, s.last_token)
         self.collocations = collocations or default_collocations()
-        tokens = doc.tokens
         # joined[k]: token k forms a phrase with token k - 1 (a space or hyphen between).
-        self.joined = [False] + [joins(doc.text[tokens[k - 1].end : tokens[k].start]) for k in range(1, len(tokens))]
+        self.joined = joined_flags(doc.text, doc.tokens)
 
     def collocation_fit(self, i: int, j: int, words: Sequence[str]) -> float:
         """How established ``words`` in place of tokens ``[i, j)`` are as pairs, with their joined neighbours."""
@@ -652,6 +651,14 @@ def detect_context(doc: Document, res: Resources) -> list[Span]:
     return spans
 
 
+@lru_cache(maxsize=1)
+def phrase_settings() -> PhraseSettings:
+    """The ``[phrases]`` settings of ``context.toml``, read once."""
+    from .phrases import PhraseSettings
+
+    return PhraseSettings.from_dict(_settings()["phrases"])
+
+
 def changeable(doc: Document) -> list[bool]:
     """For each token: may the detector change it (a content word, not a name or a number)?"""
     starts = {s.first_token for s in doc.sentences}
@@ -673,12 +680,12 @@ def phrase_spans(doc: Document, res: Resources, ctx: FeatureContext) -> list[Spa
     least the same LM margin (``[phrases] confidence``), not a trained model:
     the stage has two signals, and a table of them is what a reviewer can check.
     """
-    from .phrases import PhraseSettings, phrase_suspects
+    from .phrases import phrase_suspects
 
-    settings = PhraseSettings.from_dict(_settings()["phrases"])
+    settings = phrase_settings()
     floor = float(_settings()["context"]["report-floor"])
     spans: list[Span] = []
-    for found in phrase_suspects(doc, res.spin_map, ctx.collocations, settings, changeable(doc)):
+    for found in phrase_suspects(doc, res.spin_map, ctx.collocations, settings, changeable(doc), ctx.joined):
         margin = phrase_margin(doc, found, res)
         confidence = settings.confidence_of(margin)
         if confidence < floor:

@@ -36,7 +36,7 @@ from dataclasses import dataclass
 
 from .form import match_word_case
 from .model import Document
-from .models.collocations import Collocations, joins
+from .models.collocations import Collocations
 from .spinmap import SpinMap
 
 
@@ -91,18 +91,19 @@ def phrase_suspects(
     collocations: Collocations,
     settings: PhraseSettings,
     eligible: Sequence[bool],
+    joined: Sequence[bool],
 ) -> list[PhraseSuspect]:
     """Joint changes of neighbouring words that turn unknown word pairs into established ones.
 
     ``eligible[k]``: may token ``k`` be changed at all (a content word, not a
-    name); the context detector's rule. One suspect per character range, the
-    one with the highest gain (then support, then the proposal, for a stable order).
+    name); the context detector's rule. ``joined[k]``: does token ``k`` form a
+    phrase with the one before (:func:`~repair.models.collocations.joined_flags`).
+    One suspect per character range, the one with the highest gain (then
+    support, then the proposal, for a stable order).
     """
     tokens = doc.tokens
-    text = doc.text
     norms = [t.norm for t in tokens]
     usable = [t.text.isalpha() for t in tokens]
-    joined = [False] + [joins(text[tokens[k - 1].end : tokens[k].start]) for k in range(1, len(tokens))]
     # Inside a replaced run: plain lower-case words joined to the previous one ("Getting To Know" is a title).
     inner = [usable[k] and joined[k] and not tokens[k].text[:1].isupper() for k in range(len(tokens))]
     choices = [_choices(k, norms, eligible[k] and usable[k], inner, spin_map, settings) for k in range(len(tokens))]

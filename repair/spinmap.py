@@ -39,6 +39,12 @@ class SpinMap:
     lemmas: dict[tuple[str, str], Counter[str]] = field(default_factory=dict)
     # Spun word runs that stood for a different number of words ("getting to know" -> "learning").
     segments: dict[tuple[str, ...], Counter[tuple[str, ...]]] = field(default_factory=dict)
+    _runs_by_first: dict[str, list[tuple[str, ...]]] = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self._runs_by_first = defaultdict(list)
+        for run in sorted(self.segments):
+            self._runs_by_first[run[0]].append(run)
 
     @classmethod
     def from_entries(cls, entries: Iterable[Entry], ignore: frozenset[str] = frozenset()) -> SpinMap:
@@ -71,17 +77,10 @@ class SpinMap:
         [(3, ('learning',), 1)]
         """
         found: list[tuple[int, tuple[str, ...], int]] = []
-        for run in self._runs_by_first().get(norms[k], ()):
+        for run in self._runs_by_first.get(norms[k], ()):
             if tuple(norms[k : k + len(run)]) == run:
                 found.extend((len(run), original, n) for original, n in self.segments[run].most_common(limit))
         return found
-
-    @lru_cache(maxsize=1)  # noqa: B019 - built once per map
-    def _runs_by_first(self) -> dict[str, tuple[tuple[str, ...], ...]]:
-        index: defaultdict[str, list[tuple[str, ...]]] = defaultdict(list)
-        for run in sorted(self.segments):
-            index[run[0]].append(run)
-        return {first: tuple(runs) for first, runs in index.items()}
 
     @lru_cache(maxsize=65536)  # noqa: B019 - one map per process, looked up per token
     def originals(self, word: str, limit: int = 4) -> tuple[tuple[str, int], ...]:

@@ -7,7 +7,7 @@ import re
 import pytest
 
 from repair.lexicon import Entry
-from repair.models.collocations import Collocations
+from repair.models.collocations import Collocations, joined_flags
 from repair.phrases import PhraseSettings, phrase_suspects
 from repair.segment import make_doc
 from repair.spinmap import SpinMap
@@ -42,7 +42,8 @@ TABLE = Collocations(
 def found(text: str, table: Collocations = TABLE) -> list[tuple[str, str]]:
     doc = make_doc(text)
     eligible = [t.text.isalpha() and (k == 0 or not t.text[0].isupper()) for k, t in enumerate(doc.tokens)]
-    return [(s.text, s.proposal) for s in phrase_suspects(doc, SPIN_MAP, table, SETTINGS, eligible)]
+    suspects = phrase_suspects(doc, SPIN_MAP, table, SETTINGS, eligible, joined_flags(doc.text, doc.tokens))
+    return [(s.text, s.proposal) for s in suspects]
 
 
 def test_both_words_of_a_tortured_term_change_together():
@@ -76,7 +77,7 @@ def test_clean_terms_and_unknown_results_are_left_alone():
 def test_words_that_may_not_change_are_not_proposed():
     doc = make_doc("We fit an irregular woodland classifier.")
     nothing = [False] * len(doc.tokens)
-    assert phrase_suspects(doc, SPIN_MAP, TABLE, SETTINGS, nothing) == []
+    assert phrase_suspects(doc, SPIN_MAP, TABLE, SETTINGS, nothing, joined_flags(doc.text, doc.tokens)) == []
 
 
 def test_words_apart_are_no_phrase():
@@ -89,9 +90,9 @@ def test_confidence_is_the_table_row_the_margin_reaches(margin, confidence):
 
 
 def test_settings_read_the_shipped_table():
-    from repair.context import _settings
+    from repair.context import phrase_settings
 
-    settings = PhraseSettings.from_dict(_settings()["phrases"])
+    settings = phrase_settings()
     assert settings.max_words >= 2 and settings.min_pair_df >= 2
     margins = [m for m, _ in settings.confidence]
     assert margins == sorted(margins)

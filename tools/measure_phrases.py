@@ -31,10 +31,10 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from repair.config import Config
-from repair.context import FeatureContext, _settings, changeable, phrase_margin
+from repair.context import FeatureContext, changeable, phrase_margin, phrase_settings
 from repair.inverse import key_of
 from repair.models.collocations import default_collocations
-from repair.phrases import PhraseSettings, PhraseSuspect, phrase_suspects
+from repair.phrases import PhraseSuspect, phrase_suspects
 from repair.resources import Resources
 from repair.segment import make_doc
 
@@ -54,7 +54,7 @@ def closer(spun: str, original: str, start: int, end: int, proposal: str) -> boo
 def measure(paths: list[Path], lexicon: Path) -> list[tuple[float, bool, PhraseSuspect, str]]:
     """(LM margin, right, suspect, gold file name) for every phrase suspect in the records."""
     res = Resources.for_config(replace(Config(), quality="best", builtin_lexicons=(), extend_lexicon=(str(lexicon),)))
-    settings = PhraseSettings.from_dict(_settings()["phrases"])
+    settings = phrase_settings()
     table = default_collocations()
     found: list[tuple[float, bool, PhraseSuspect, str]] = []
     for path in paths:
@@ -63,7 +63,7 @@ def measure(paths: list[Path], lexicon: Path) -> list[tuple[float, bool, PhraseS
             spun, original = record["spun"], record["original"]
             doc = make_doc(spun)
             ctx = FeatureContext(doc, table.excluding(original))
-            for item in phrase_suspects(doc, res.spin_map, ctx.collocations, settings, changeable(doc)):
+            for item in phrase_suspects(doc, res.spin_map, ctx.collocations, settings, changeable(doc), ctx.joined):
                 right = spun != original and closer(spun, original, item.start, item.end, item.proposal)
                 found.append((phrase_margin(doc, item, res), right, item, path.name))
     return found

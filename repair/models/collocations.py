@@ -23,11 +23,12 @@ from __future__ import annotations
 
 import itertools
 import math
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from functools import lru_cache
 from importlib import resources as importlib_resources
 from pathlib import Path
 
+from ..model import Token
 from ..segment import tokenize
 
 DATA_FILE = "data/collocations.tsv"
@@ -36,6 +37,11 @@ DATA_FILE = "data/collocations.tsv"
 def joins(gap: str) -> bool:
     """Do two words separated by ``gap`` form a phrase (only spaces or hyphens between, at most three)?"""
     return len(gap) <= 3 and not gap.strip(" -")
+
+
+def joined_flags(text: str, tokens: Sequence[Token]) -> list[bool]:
+    """For each token: does it form a phrase with the one before (:func:`joins`)? The first never does."""
+    return [False] + [joins(text[a.end : b.start]) for a, b in itertools.pairwise(tokens)]
 
 
 def pair_keys(text: str) -> set[str]:
