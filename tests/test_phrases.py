@@ -117,3 +117,19 @@ def test_best_detection_restores_a_term_no_lexicon_lists(tmp_path):
     assert "(each seen in at least 1 lexicon row)" in span.evidence
     # A clean use of the same words is left alone: "tropical woodland" is an established pair.
     assert detect_context(make_doc("The tropical woodland is protected."), Resources.for_config(config)) == []
+
+
+def test_margins_are_scored_in_one_batch_and_agree_with_single_calls():
+    from repair.config import Config
+    from repair.context import Suspect, lm_scores, phrase_margins
+    from repair.resources import Resources
+
+    res = Resources.for_config(Config(quality="best"))
+    doc = make_doc("We fit an irregular woodland classifier. Profound learning works well.")
+    eligible = [t.text.isalpha() for t in doc.tokens]
+    suspects = phrase_suspects(doc, SPIN_MAP, TABLE, SETTINGS, eligible, joined_flags(doc.text, doc.tokens))
+    assert len(suspects) >= 2 and phrase_margins(doc, [], res) == []
+    for item, margin in zip(suspects, phrase_margins(doc, suspects, res), strict=True):
+        alone = Suspect(item.i, item.j, item.start, item.end, item.text, ())
+        current, proposal = lm_scores(doc, alone, [item.text, item.proposal], res)
+        assert margin == pytest.approx(proposal - current, abs=0.1)

@@ -31,7 +31,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from repair.config import Config
-from repair.context import FeatureContext, changeable, phrase_margin, phrase_settings
+from repair.context import FeatureContext, changeable, phrase_margins, phrase_settings
 from repair.inverse import key_of
 from repair.models.collocations import default_collocations
 from repair.phrases import PhraseSuspect, phrase_suspects
@@ -63,9 +63,10 @@ def measure(paths: list[Path], lexicon: Path) -> list[tuple[float, bool, PhraseS
             spun, original = record["spun"], record["original"]
             doc = make_doc(spun)
             ctx = FeatureContext(doc, table.excluding(original))
-            for item in phrase_suspects(doc, res.spin_map, ctx.collocations, settings, changeable(doc), ctx.joined):
+            suspects = phrase_suspects(doc, res.spin_map, ctx.collocations, settings, changeable(doc), ctx.joined)
+            for item, margin in zip(suspects, phrase_margins(doc, suspects, res), strict=True):
                 right = spun != original and closer(spun, original, item.start, item.end, item.proposal)
-                found.append((phrase_margin(doc, item, res), right, item, path.name))
+                found.append((margin, right, item, path.name))
     return found
 
 
