@@ -51,6 +51,7 @@ from .models.collocations import Collocations, default_collocations, joined_flag
 
 if TYPE_CHECKING:
     from .inverse import InverseIndex
+    from .models import VariantSet
     from .models.ngram import NGramLM
     from .phrases import PhraseSettings, PhraseSuspect
     from .resources import Resources
@@ -474,9 +475,13 @@ def rank_links(
     )
 
 
-def _sentence_bounds(doc: Document, suspect: Suspect) -> tuple[int, int]:
-    sentence = doc.sentence_of(suspect.start)
-    return (sentence.start, sentence.end) if sentence else (0, len(doc.text))
+def sentence_variants(doc: Document, start: int, end: int, fillers: Sequence[str]) -> VariantSet:
+    """The span ``[start, end)`` with each filler in place, in its own sentence (what the models read)."""
+    from .models import VariantSet
+
+    sentence = doc.sentence_of(start)
+    lo, hi = (sentence.start, sentence.end) if sentence else (0, len(doc.text))
+    return VariantSet(doc.text[lo:hi], start - lo, end - lo, tuple(fillers))
 
 
 def embedding_margins(doc: Document, suspect: Suspect, res: Resources) -> list[float]:
@@ -487,12 +492,9 @@ def embedding_margins(doc: Document, suspect: Suspect, res: Resources) -> list[f
     sees two words either side; this sees the topic of the whole sentence
     ("artillery" speaks for "fire", not "hearth").
     """
-    from .models import VariantSet
-
-    lo, hi = _sentence_bounds(doc, suspect)
-    context = f"{doc.text[lo : suspect.start].strip()} {doc.text[suspect.end : hi].strip()}".strip()
     fillers = (key_of(suspect.text), *(key_of(link.text) for link in suspect.links))
-    span = VariantSet(doc.text[lo:hi], suspect.start - lo, suspect.end - lo, fillers)
+    span = sentence_variants(doc, suspect.start, suspect.end, fillers)
+    context = f"{span.text[: span.start].strip()} {span.text[span.end :].strip()}".strip()
     fit = res.encoder.context_fit([span], [context], filler_only=True)[0]
     return [f - fit[0] for f in fit[1:]]
 
@@ -536,11 +538,7 @@ def lm_scores(doc: Document, suspect: Suspect, fillers: Sequence[str], res: Reso
     The text before the span conditions the scores but its own log-probability,
     the same for every filler, is left out.
     """
-    from .models import VariantSet
-
-    lo, hi = _sentence_bounds(doc, suspect)
-    text = doc.text[lo:hi]
-    variants = VariantSet(text, suspect.start - lo, suspect.end - lo, tuple(fillers))
+    variants = sentence_variants(doc, suspect.start, suspect.end, fillers)
     # Only margins between the fillers are used: the prefix need not be scored.
     return res.causal_lm.score_variants([variants], with_prefix=False)[0]
 
@@ -672,12 +670,7 @@ def phrase_margins(doc: Document, found: Sequence[PhraseSuspect], res: Resources
     One batched call for the whole document: 13% faster than a call per suspect
     on 224 clean dev suspects (margins agree within 0.03 nats).
     """
-    from .models import VariantSet
-
-    sets = []
-    for item in found:
-        lo, hi = _sentence_bounds(doc, Suspect(item.i, item.j, item.start, item.end, item.text, ()))
-        sets.append(VariantSet(doc.text[lo:hi], item.start - lo, item.end - lo, (item.text, item.proposal)))
+    sets = [sentence_variants(doc, item.start, item.end, (item.text, item.proposal)) for item in found]
     if not sets:
         return []
     return [proposal - current for current, proposal in res.causal_lm.score_variants(sets, with_prefix=False)]
