@@ -142,6 +142,7 @@ class Resources:
             default_collocations()
             if self.config.quality == "best":
                 self.causal_lm  # noqa: B018
+                self.spin_map  # noqa: B018 - the phrase step's map (0.4 s), not on the first document
 
     @classmethod
     def for_config(cls, config: Config) -> Resources:
