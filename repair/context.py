@@ -684,21 +684,25 @@ def phrase_spans(doc: Document, res: Resources, ctx: FeatureContext) -> list[Spa
     the stage has two signals, and a table of them is what a reviewer can check.
     """
     from .phrases import phrase_suspects
+    from .terms import default_terms
 
     settings = phrase_settings()
     floor = float(_settings()["context"]["report-floor"])
     spans: list[Span] = []
-    suspects = phrase_suspects(doc, res.spin_map, ctx.collocations, settings, changeable(doc), ctx.joined)
+    suspects = phrase_suspects(
+        doc, res.spin_map, ctx.collocations, settings, changeable(doc), ctx.joined, default_terms()
+    )
     for found, margin in zip(suspects, phrase_margins(doc, suspects, res), strict=True):
         confidence = settings.confidence_of(margin)
         if confidence < floor:
             continue
         rows = "1 lexicon row" if found.support == 1 else f"{found.support} lexicon rows"
+        listed = "; a term the thesauri list" if found.listed else ""
         reason = (
             f"'{found.text}' makes word pairs that clean prose does not use; undoing the spinner's word swaps "
             f"known from tortured phrases (each seen in at least {rows}) gives the established "
-            f"'{found.proposal}' (collocation gain {found.gain:+.1f}), which the language model prefers "
-            f"by {margin:.1f} nats"
+            f"'{found.proposal}' (collocation gain {found.gain:+.1f}{listed}), which the language model "
+            f"prefers by {margin:.1f} nats"
         )
         hints = (Candidate(found.proposal, round(confidence, 4), "spinmap"),)
         spans.append(Span(found.start, found.end, found.text, DETECTOR, reason, confidence, hints))

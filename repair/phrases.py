@@ -15,8 +15,9 @@ language model:
    that changes at least one of two or more units is a candidate.
 2. **Collocation test.** A candidate survives only if every word pair it forms
    is established in clean prose (:mod:`repair.models.collocations`, at least
-   ``min-pair-df`` documents) while every current pair it changes is unknown
-   there: spun text breaks terms, clean text is made of them. The survivors are
+   ``min-pair-df`` documents) or listed as a term by the thesauri
+   (:mod:`repair.terms`), while every current pair it changes is neither:
+   spun text breaks terms, clean text is made of them. The survivors are
    ranked by how much more established the candidate is (``gain``, the change
    in Σ ln(1 + documents)).
 3. **Verdict.** :func:`repair.context.detect_context` (``quality = "best"``)
@@ -38,6 +39,7 @@ from .form import match_word_case
 from .model import Document
 from .models.collocations import Collocations
 from .spinmap import SpinMap
+from .terms import Terms
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,6 +50,7 @@ class PhraseSettings:
     originals_per_word: int
     min_pair_df: int
     min_gain: float
+    term_df: int
     confidence: tuple[tuple[float, float], ...]
 
     @classmethod
@@ -58,6 +61,7 @@ class PhraseSettings:
             originals_per_word=int(data["originals-per-word"]),  # type: ignore[call-overload]
             min_pair_df=int(data["min-pair-df"]),  # type: ignore[call-overload]
             min_gain=float(data["min-gain"]),  # type: ignore[arg-type]
+            term_df=int(data["term-df"]),  # type: ignore[call-overload]
             confidence=table,
         )
 
@@ -83,6 +87,27 @@ class PhraseSuspect:
     gain: float  # how much more established the candidate's word pairs are: Σ ln(1 + documents)
     support: int  # the fewest lexicon rows behind any one of its word changes
     changed: int  # how many words it changes
+    listed: bool = False  # one of its pairs is established only as a term the thesauri list
+
+
+class _PairEvidence:
+    """How established a word pair is: documents of clean prose with it, a listed term as ``term_df``."""
+
+    def __init__(self, collocations: Collocations, terms: Terms | None, term_df: int) -> None:
+        self.collocations = collocations
+        self.terms = terms
+        self.term_df = term_df
+
+    def df(self, first: str, second: str) -> int:
+        n = self.collocations.df(first, second)
+        return self.term_df if n < self.term_df and self._is_term(first, second) else n
+
+    def listed(self, first: str, second: str) -> bool:
+        """Does the pair count as established only because the thesauri list it?"""
+        return self.collocations.df(first, second) < self.term_df and self._is_term(first, second)
+
+    def _is_term(self, first: str, second: str) -> bool:
+        return self.terms is not None and (first, second) in self.terms
 
 
 def phrase_suspects(
@@ -92,12 +117,15 @@ def phrase_suspects(
     settings: PhraseSettings,
     eligible: Sequence[bool],
     joined: Sequence[bool],
+    terms: Terms | None = None,
 ) -> list[PhraseSuspect]:
     """Joint changes of neighbouring words that turn unknown word pairs into established ones.
 
     ``eligible[k]``: may token ``k`` be changed at all (a content word, not a
     name); the context detector's rule. ``joined[k]``: does token ``k`` form a
     phrase with the one before (:func:`~repair.models.collocations.joined_flags`).
+    ``terms``: pairs the thesauri list as terms, which count as seen in
+    ``term-df`` documents when the table has them in fewer.
     One suspect per character range, the one with the highest gain (then
     support, then the proposal, for a stable order).
     """
@@ -108,12 +136,13 @@ def phrase_suspects(
     inner = [usable[k] and joined[k] and not tokens[k].text[:1].isupper() for k in range(len(tokens))]
     choices = [_choices(k, norms, eligible[k] and usable[k], inner, spin_map, settings) for k in range(len(tokens))]
     best: dict[tuple[int, int], PhraseSuspect] = {}
+    pairs = _PairEvidence(collocations, terms, settings.term_df)
 
     def extend(units: list[_Unit], k: int, width: int) -> None:
         """Grow a window unit by unit; judge it whenever it reads as 2 to ``max-words`` words."""
         # At least two units: the evidence is a pair the change mends between a unit and its neighbour.
         if len(units) >= 2 and any(u.changed for u in units):
-            suspect = _judge(doc, units, norms, collocations, settings)
+            suspect = _judge(doc, units, norms, pairs, settings)
             if suspect is not None:
                 held = best.get((suspect.start, suspect.end))
                 if held is None or _rank(suspect) > _rank(held):
@@ -167,7 +196,11 @@ def _rank(suspect: PhraseSuspect) -> tuple[float, int, str]:
 
 
 def _judge(
-    doc: Document, units: Sequence[_Unit], norms: Sequence[str], collocations: Collocations, settings: PhraseSettings
+    doc: Document,
+    units: Sequence[_Unit],
+    norms: Sequence[str],
+    evidence: _PairEvidence,
+    settings: PhraseSettings,
 ) -> PhraseSuspect | None:
     """The window as a suspect, if its candidate passes the collocation test.
 
@@ -176,7 +209,7 @@ def _judge(
     inside a replaced run ("getting to know" is fluent; "deep getting" is not).
     """
     words = [w for u in units for w in u.words]
-    pairs = [collocations.df(a, b) for a, b in itertools.pairwise(words)]
+    pairs = [evidence.df(a, b) for a, b in itertools.pairwise(words)]
     if min(pairs) < settings.min_pair_df:
         return None
     owner = {t: u for u in units for t in range(u.first, u.first + u.n)}
@@ -186,7 +219,7 @@ def _judge(
         a, b = owner[t], owner[t + 1]
         if a is b:
             continue  # inside one unit: a replaced run, never judged by its own pairs
-        df = collocations.df(norms[t], norms[t + 1])
+        df = evidence.df(norms[t], norms[t + 1])
         if df and (a.changed or b.changed):
             return None  # a pair it would change is already established: clean text
         current_fit += math.log1p(df)
@@ -212,4 +245,6 @@ def _judge(
         )
     start, end = tokens[lo].start, tokens[hi - 1].end
     support = min(u.support for u in changed)
-    return PhraseSuspect(lo, hi, start, end, doc.text[start:end], "".join(pieces), gain, support, len(changed))
+    listed = any(evidence.listed(a, b) for a, b in itertools.pairwise(words))
+    text = doc.text[start:end]
+    return PhraseSuspect(lo, hi, start, end, text, "".join(pieces), gain, support, len(changed), listed)

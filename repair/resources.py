@@ -143,6 +143,9 @@ class Resources:
             if self.config.quality == "best":
                 self.causal_lm  # noqa: B018
                 self.spin_map  # noqa: B018 - the phrase step's map (0.4 s), not on the first document
+                from .terms import default_terms
+
+                default_terms()
 
     @classmethod
     def for_config(cls, config: Config) -> Resources:

@@ -2,18 +2,25 @@
 
 from __future__ import annotations
 
+import math
 import re
 
 import pytest
 
 from repair.lexicon import Entry
 from repair.models.collocations import Collocations, joined_flags
-from repair.phrases import PhraseSettings, phrase_suspects
+from repair.phrases import PhraseSettings, PhraseSuspect, phrase_suspects
 from repair.segment import make_doc
 from repair.spinmap import SpinMap
+from repair.terms import Terms
 
 SETTINGS = PhraseSettings(
-    max_words=3, originals_per_word=4, min_pair_df=3, min_gain=1.5, confidence=((6.0, 0.7), (10.0, 0.93))
+    max_words=3,
+    originals_per_word=4,
+    min_pair_df=3,
+    min_gain=1.5,
+    term_df=10,
+    confidence=((6.0, 0.7), (10.0, 0.93)),
 )
 SPIN_MAP = SpinMap.from_entries(
     [
@@ -22,6 +29,8 @@ SPIN_MAP = SpinMap.from_entries(
         Entry("profound learning", "deep learning"),
         Entry("machine getting to know", "machine learning"),
         Entry("AI", "artificial intelligence"),
+        Entry("amino corrosive", "amino acid"),
+        Entry("bogus caution", "false alarm"),
     ]
 )
 TABLE = Collocations(
@@ -39,11 +48,17 @@ TABLE = Collocations(
 )
 
 
-def found(text: str, table: Collocations = TABLE) -> list[tuple[str, str]]:
+TERMS = Terms({("amino", "acid"), ("false", "alarm"), ("tropical", "woodland")})
+
+
+def suspects_in(text: str, table: Collocations = TABLE, terms: Terms | None = None) -> list[PhraseSuspect]:
     doc = make_doc(text)
     eligible = [t.text.isalpha() and (k == 0 or not t.text[0].isupper()) for k, t in enumerate(doc.tokens)]
-    suspects = phrase_suspects(doc, SPIN_MAP, table, SETTINGS, eligible, joined_flags(doc.text, doc.tokens))
-    return [(s.text, s.proposal) for s in suspects]
+    return phrase_suspects(doc, SPIN_MAP, table, SETTINGS, eligible, joined_flags(doc.text, doc.tokens), terms)
+
+
+def found(text: str, table: Collocations = TABLE, terms: Terms | None = None) -> list[tuple[str, str]]:
+    return [(s.text, s.proposal) for s in suspects_in(text, table, terms)]
 
 
 def test_both_words_of_a_tortured_term_change_together():
@@ -72,6 +87,25 @@ def test_clean_terms_and_unknown_results_are_left_alone():
     assert found("A tropical woodland.", known) == []
     # "irregular" alone would make "random woodland", which no prose uses.
     assert found("An irregular woodland.", Collocations({}, 1000, 2)) == []
+
+
+def test_a_term_the_thesauri_list_counts_as_established_where_prose_is_silent():
+    # The table has never seen "amino acid": without the term list there is nothing to restore to.
+    assert found("Each amino corrosive binds.") == []
+    [suspect] = suspects_in("Each amino corrosive binds.", terms=TERMS)
+    assert (suspect.text, suspect.proposal, suspect.listed) == ("corrosive", "acid", True)
+    assert suspect.gain == pytest.approx(math.log1p(SETTINGS.term_df))
+    # An inflected head finds its term ("false alarms"); the case of the text is kept.
+    assert found("Bogus cautions rose.", terms=TERMS) == [("Bogus cautions", "False alarms")]
+    # A pair the text already writes that is a listed term is clean text: left alone.
+    assert found("A tropical woodland.", terms=TERMS) == []
+
+
+def test_a_pair_the_table_knows_well_is_not_reported_as_a_listed_term():
+    table = Collocations({**TABLE.counts, "amino acid": 25}, 1000, 2)
+    [suspect] = suspects_in("Each amino corrosive binds.", table, TERMS)
+    assert not suspect.listed
+    assert suspect.gain == pytest.approx(math.log1p(25))
 
 
 def test_words_that_may_not_change_are_not_proposed():
