@@ -167,3 +167,19 @@ def test_margins_are_scored_in_one_batch_and_agree_with_single_calls():
         alone = Suspect(item.i, item.j, item.start, item.end, item.text, ())
         current, proposal = lm_scores(doc, alone, [item.text, item.proposal], res)
         assert margin == pytest.approx(proposal - current, abs=0.1)
+
+
+def test_best_detection_restores_a_term_only_the_thesauri_list(tmp_path):
+    """The shipped term list end to end: "corrosive" was "acid" in two rows; "hydrochloric acid" is a listed term."""
+    from repair.config import Config
+    from repair.context import detect_context
+    from repair.resources import Resources
+
+    rows = tmp_path / "rows.tsv"
+    rows.write_text("spun\toriginal\namino corrosive\tamino acid\nsulfuric corrosive\tsulfuric acid\n")
+    config = Config(detectors=("context",), quality="best", builtin_lexicons=(), extend_lexicon=(str(rows),))
+    doc = make_doc("The protein contains one hydrochloric corrosive residue.")
+    [span] = detect_context(doc, Resources.for_config(config))
+    assert (span.text, span.hints[0].text) == ("corrosive", "acid")
+    assert span.score >= 0.9
+    assert "a term the thesauri list" in span.evidence
