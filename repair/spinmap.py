@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import itertools
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
@@ -49,13 +49,13 @@ class SpinMap:
     @classmethod
     def from_entries(cls, entries: Iterable[Entry], ignore: frozenset[str] = frozenset()) -> SpinMap:
         """Learn the map from lexicon rows; words in ``ignore`` (function words) never take part."""
-        entries = list(entries)
+        rows = _split(entries)  # once: each row feeds both passes
         words: defaultdict[str, Counter[str]] = defaultdict(Counter)
         lemmas: defaultdict[tuple[str, str], Counter[str]] = defaultdict(Counter)
         segments: defaultdict[tuple[str, ...], Counter[tuple[str, ...]]] = defaultdict(Counter)
-        for spun_run, original_run in aligned_segments(entries):
+        for spun_run, original_run in _segments_of(rows):
             segments[spun_run][original_run] += 1
-        for spun_word, original_word in aligned_pairs(entries):
+        for spun_word, original_word in _pairs_of(rows):
             if spun_word in ignore or original_word in ignore:
                 continue
             pair = _lemma_pair(spun_word, original_word)
@@ -105,13 +105,7 @@ class SpinMap:
 
 def aligned_pairs(entries: Iterable[Entry]) -> Iterable[tuple[str, str]]:
     """(spun word, original word) for the differing words of rows with as many words on each side."""
-    for entry in entries:
-        spun, original = key_of(entry.spun).split(), key_of(entry.original).split()
-        if len(spun) != len(original) or spun == original:
-            continue
-        for a, b in zip(spun, original, strict=True):
-            if a != b and a.isalpha() and b.isalpha():
-                yield a, b
+    return _pairs_of(_split(entries))
 
 
 def aligned_segments(entries: Iterable[Entry]) -> Iterable[tuple[tuple[str, ...], tuple[str, ...]]]:
@@ -120,8 +114,25 @@ def aligned_segments(entries: Iterable[Entry]) -> Iterable[tuple[tuple[str, ...]
     >>> list(aligned_segments([Entry("deep getting to know", "deep learning")]))
     [(('getting', 'to', 'know'), ('learning',))]
     """
-    for entry in entries:
-        spun, original = key_of(entry.spun).split(), key_of(entry.original).split()
+    return _segments_of(_split(entries))
+
+
+def _split(entries: Iterable[Entry]) -> list[tuple[list[str], list[str]]]:
+    """Each row's spun and original words, normalised as the matcher reads them."""
+    return [(key_of(entry.spun).split(), key_of(entry.original).split()) for entry in entries]
+
+
+def _pairs_of(rows: Iterable[tuple[list[str], list[str]]]) -> Iterator[tuple[str, str]]:
+    for spun, original in rows:
+        if len(spun) != len(original) or spun == original:
+            continue
+        for a, b in zip(spun, original, strict=True):
+            if a != b and a.isalpha() and b.isalpha():
+                yield a, b
+
+
+def _segments_of(rows: Iterable[tuple[list[str], list[str]]]) -> Iterator[tuple[tuple[str, ...], tuple[str, ...]]]:
+    for spun, original in rows:
         if len(spun) == len(original):
             continue
         head = 0
