@@ -87,7 +87,7 @@ class PhraseSuspect:
     gain: float  # how much more established the candidate's word pairs are: Σ ln(1 + documents)
     support: int  # the fewest lexicon rows behind any one of its word changes
     changed: int  # how many words it changes
-    listed: bool = False  # one of its pairs is established only as a term the thesauri list
+    listed: bool  # one of its pairs is established only as a term the thesauri list
 
 
 class _PairEvidence:
@@ -99,6 +99,7 @@ class _PairEvidence:
         self.term_df = term_df
 
     def df(self, first: str, second: str) -> int:
+        """Documents with the pair, or ``term_df`` for a listed term the table has seen less often."""
         n = self.collocations.df(first, second)
         return self.term_df if n < self.term_df and self._is_term(first, second) else n
 
@@ -136,13 +137,13 @@ def phrase_suspects(
     inner = [usable[k] and joined[k] and not tokens[k].text[:1].isupper() for k in range(len(tokens))]
     choices = [_choices(k, norms, eligible[k] and usable[k], inner, spin_map, settings) for k in range(len(tokens))]
     best: dict[tuple[int, int], PhraseSuspect] = {}
-    pairs = _PairEvidence(collocations, terms, settings.term_df)
+    evidence = _PairEvidence(collocations, terms, settings.term_df)
 
     def extend(units: list[_Unit], k: int, width: int) -> None:
         """Grow a window unit by unit; judge it whenever it reads as 2 to ``max-words`` words."""
         # At least two units: the evidence is a pair the change mends between a unit and its neighbour.
         if len(units) >= 2 and any(u.changed for u in units):
-            suspect = _judge(doc, units, norms, pairs, settings)
+            suspect = _judge(doc, units, norms, evidence, settings)
             if suspect is not None:
                 held = best.get((suspect.start, suspect.end))
                 if held is None or _rank(suspect) > _rank(held):
