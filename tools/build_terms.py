@@ -36,7 +36,7 @@ def two_word_terms(sources: list[str]) -> set[str]:
     """Every headword of the given thesauri that is two alphabetic words."""
     found: set[str] = set()
     for source in sources:
-        for key in thesauri._load(source).keys():
+        for key in thesauri.headwords(source):
             words = key.lower().replace("_", " ").replace("-", " ").split()
             if len(words) == 2 and all(w.isalpha() and w.isascii() for w in words):
                 found.add(" ".join(words))
