@@ -51,7 +51,7 @@ from repair.context import (
     ContextModel,
     FeatureContext,
     Suspect,
-    _settings,
+    context_toml,
     default_model,
     embedding_margins,
     lm_scores,
@@ -118,7 +118,7 @@ def _by_lm(doc: Document, suspect: Suspect, res: Resources, texts: list[str]) ->
 
 def _lm_reorders_top(doc: Document, suspect: Suspect, res: Resources, ordered: list[str]) -> list[str]:
     """The first ``stage2-candidates`` of ``ordered`` re-ranked by the LM, the rest as they were."""
-    k = int(_settings()["context"]["stage2-candidates"])
+    k = int(context_toml()["context"]["stage2-candidates"])
     return _by_lm(doc, suspect, res, ordered[:k]) + ordered[k:]
 
 
@@ -214,7 +214,7 @@ def main() -> int:
     model = default_model()
     order = model.order if model is not None else None
     res = Resources.for_config(Config())
-    depth = int(_settings()["context"]["order-depth"])
+    depth = int(context_toml()["context"]["order-depth"])
     found_any: Counter[str] = Counter()
     found_top: Counter[str] = Counter()
     found_context: Counter[str] = Counter()
@@ -222,7 +222,7 @@ def main() -> int:
     ranks: list[int] = []
     misses: dict[str, list[tuple[str, str]]] = defaultdict(list)
     spun_texts: list[str] = []
-    width = int(_settings()["context"]["max-candidates"])
+    width = int(context_toml()["context"]["max-candidates"])
     ranker_samples: list[tuple[Document, FeatureContext, Suspect, str]] = []
     for n, (_doc_id, text) in enumerate(docs):
         spun = spin_text(text, seed=args.seed * 100_003 + n)

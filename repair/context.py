@@ -229,7 +229,8 @@ def default_model() -> ContextModel | None:
 
 
 @lru_cache(maxsize=1)
-def _settings() -> dict[str, Any]:
+def context_toml() -> dict[str, Any]:
+    """The detector's settings file, ``repair/data/context.toml``, parsed once."""
     import tomllib
 
     text = importlib_resources.files("repair").joinpath("data/context.toml").read_text(encoding="utf-8")
@@ -288,7 +289,7 @@ def suspects(doc: Document, index: InverseIndex, max_words: int = 3, max_candida
 
 @lru_cache(maxsize=1)
 def _spelling_rules() -> tuple[tuple[re.Pattern[str], str], ...]:
-    rules = _settings().get("spelling", {}).get("rules", [])
+    rules = context_toml().get("spelling", {}).get("rules", [])
     return tuple((re.compile(pattern), replacement) for pattern, replacement in rules)
 
 
@@ -449,7 +450,7 @@ def score_suspects(
     index = res.inverse_index
     if model is None or index is None:
         return []
-    settings = _settings()["context"]
+    settings = context_toml()["context"]
     ngram = res.ngram_lm
     ctx = ctx or FeatureContext(doc)
     return [
@@ -526,7 +527,7 @@ def order_in_context(
     doc: Document, ctx: FeatureContext, suspect: Suspect, res: Resources, order: OrderModel
 ) -> list[tuple[float, float, Link]]:
     """:func:`order_candidates` over the span's first ``order-depth`` candidates (not only its own)."""
-    depth = int(_settings()["context"]["order-depth"])
+    depth = int(context_toml()["context"]["order-depth"])
     index = res.inverse_index
     deep = (suspect_at(doc, index, suspect.i, suspect.j, depth) if index is not None else None) or suspect
     return order_candidates(doc, ctx, deep, res, order)
@@ -570,7 +571,7 @@ def rescore(
     Shared by the detector and ``tools/train_ranker.py`` so the stage-two
     features are computed one way only.
     """
-    settings = _settings()["context"]
+    settings = context_toml()["context"]
     top_k = int(settings["stage2-candidates"])
     pool: Sequence[tuple[float, float, Link]] = scored
     if model.order is not None and res.inverse_index is not None:
@@ -600,7 +601,7 @@ def detect_context(doc: Document, res: Resources) -> list[Span]:
     model = default_model()
     if model is None:
         return []
-    settings = _settings()["context"]
+    settings = context_toml()["context"]
     best_quality = res.config.quality == "best" and bool(model.stage2)
     floor = float(settings["stage2-floor"] if best_quality else settings["report-floor"])
     deletion_cap = float(settings["deletion-max-confidence"])
@@ -654,7 +655,7 @@ def phrase_settings() -> PhraseSettings:
     """The ``[phrases]`` settings of ``context.toml``, read once."""
     from .phrases import PhraseSettings
 
-    return PhraseSettings.from_dict(_settings()["phrases"])
+    return PhraseSettings.from_dict(context_toml()["phrases"])
 
 
 def changeable(doc: Document) -> list[bool]:
@@ -687,7 +688,7 @@ def phrase_spans(doc: Document, res: Resources, ctx: FeatureContext) -> list[Spa
     from .terms import default_terms
 
     settings = phrase_settings()
-    floor = float(_settings()["context"]["report-floor"])
+    floor = float(context_toml()["context"]["report-floor"])
     spans: list[Span] = []
     suspects = phrase_suspects(
         doc, res.spin_map, ctx.collocations, settings, changeable(doc), ctx.joined, default_terms()

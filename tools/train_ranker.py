@@ -43,7 +43,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import itertools
 
 from repair.config import Config
-from repair.context import FEATURES, FeatureContext, _settings, features, suspects
+from repair.context import FEATURES, FeatureContext, context_toml, features, suspects
 from repair.inverse import key_of
 from repair.model import Document
 from repair.models.collocations import default_collocations
@@ -86,7 +86,7 @@ def unseen_context(doc: Document, whole: str) -> FeatureContext:
 def featurise(texts: list[tuple[str, str, str]], seed: int, rate: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     res = Resources.for_config(Config())
     index, ngram = res.inverse_index, res.ngram_lm
-    settings = _settings()["context"]
+    settings = context_toml()["context"]
     xs: list[list[float]] = []
     ys: list[int] = []
     groups: list[int] = []
@@ -204,7 +204,7 @@ def train_order(args: argparse.Namespace) -> int:
 
     res = Resources.for_config(Config())
     index = res.inverse_index
-    depth = int(_settings()["context"]["order-depth"])
+    depth = int(context_toml()["context"]["order-depth"])
     texts = dev_texts(args.corpora, args.order_docs_per_corpus, args.max_chars)
     started = time.time()
     groups: list[tuple[np.ndarray, int, bool]] = []
@@ -298,7 +298,7 @@ def train_stage2(args: argparse.Namespace) -> int:
     # The stage being retrained may have been fitted on other features: load without it.
     model = ContextModel.from_dict({k: v for k, v in data.items() if k not in ("stage2", "stage2_features")})
     res = Resources.for_config(Config())
-    settings = _settings()["context"]
+    settings = context_toml()["context"]
     floor = float(settings["stage2-floor"]) if args.stage2_floor is None else args.stage2_floor
     skip = args.docs_per_corpus if args.stage2_skip is None else args.stage2_skip
     texts = dev_texts(args.corpora, args.stage2_docs_per_corpus, args.max_chars, skip=skip)
