@@ -50,6 +50,7 @@ from .model import Candidate, Document, Span
 from .models.collocations import Collocations, default_collocations, joined_flags, joins
 
 if TYPE_CHECKING:
+    from .evidence import SpinEvidence
     from .inverse import InverseIndex
     from .models import VariantSet
     from .models.ngram import NGramLM
@@ -591,12 +592,17 @@ def rescore(
     return Rescored(ranked, lm_sorted, tuple(x))
 
 
-def detect_context(doc: Document, res: Resources) -> list[Span]:
+def detect_context(doc: Document, res: Resources, deeper: SpinEvidence | None = None) -> list[Span]:
     """Spans whose best inverse candidate the model believes in, with ranked hints.
 
     ``fast``: the 3-gram stage alone. ``best``: suspects above the stage-two floor
     are re-scored in their whole sentence by the causal LM (current words, top
     candidates), and the second-stage model gives the confidence.
+
+    ``deeper``: the evidence that this document reads as spun (:mod:`repair.evidence`).
+    The second look it asks for re-scores only the suspects the first pass left
+    out, those whose stage-one probability lies between the spun-document floor
+    and the usual one; the phrase step is not repeated.
     """
     model = default_model()
     if model is None:
@@ -604,13 +610,20 @@ def detect_context(doc: Document, res: Resources) -> list[Span]:
     settings = context_toml()["context"]
     best_quality = res.config.quality == "best" and bool(model.stage2)
     floor = float(settings["stage2-floor"] if best_quality else settings["report-floor"])
+    ceiling = math.inf
+    if deeper is not None:
+        if not best_quality:
+            return []
+        from .evidence import document_settings
+
+        floor, ceiling = document_settings().stage2_floor, floor
     deletion_cap = float(settings["deletion-max-confidence"])
     deletion_sure = float(settings["deletion-sure-confidence"])
     spans: list[Span] = []
     ctx = FeatureContext(doc)
     for suspect, scored in score_suspects(doc, res, ctx):
         p1, margin, best_link = scored[0]
-        if p1 < floor:
+        if not floor <= p1 < ceiling:
             continue
         if best_quality:
             again = rescore(doc, ctx, suspect, scored, res, model)
@@ -624,6 +637,8 @@ def detect_context(doc: Document, res: Resources) -> list[Span]:
                 f"; the language model agrees ({again.lm[1] - again.lm[0]:+.1f} nats; "
                 f"{better} of the {len(again.lm) - 1} candidates it read fit better than the current words)"
             )
+            if deeper is not None:
+                reason += f"; looked at only because {deeper.describe()}"
             if drops_words(suspect.text, best_link.text):
                 capped = cap_deletion(confidence, deletion_cap, deletion_sure)
                 reason += (
@@ -645,7 +660,7 @@ def detect_context(doc: Document, res: Resources) -> list[Span]:
             reason += "; it only drops words: left for review"
             hints = (Candidate(best_link.text, round(p1, 4), best_link.source), *hints[1:])
         spans.append(Span(suspect.start, suspect.end, suspect.text, DETECTOR, reason, p1, hints))
-    if best_quality:
+    if best_quality and deeper is None:
         spans.extend(phrase_spans(doc, res, ctx))
     return spans
 

@@ -11,11 +11,15 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import replace
+from typing import TYPE_CHECKING
 
 from .config import Config
 from .form import fix_article
 from .lexicon import phrase_key
 from .model import Document, Edit, Finding
+
+if TYPE_CHECKING:
+    from .evidence import SpinEvidence
 
 
 def _priority(f: Finding) -> tuple[float, int, int, str]:
@@ -45,11 +49,17 @@ def decide(
         seen.add((span.start, span.end))
         start, spun, proposal = fix_article(doc.text, span.start, span.text, best.text)
         alternatives = tuple((c.text, round(c.score, 4)) for c in finding.candidates[1:6])
-        held = _held_back(finding, config, ignored, can_encode, proposal)
+        held = _held_back(finding, config, ignored, can_encode, proposal, doc.evidence)
         overlaps = any(start < e and s < span.end for s, e in taken)
         if held is None and overlaps:
             held = "overlaps a stronger edit"
         reason = finding.reason if held is None else f"{finding.reason}; not applied: {held}"
+        if held is None and span.detector == "context" and best.score < context_bar(config, None):
+            assert doc.evidence is not None  # only the spun-document bar is lower
+            reason += (
+                f"; applied at the spun-document bar {context_bar(config, doc.evidence):.2f} "
+                f"(otherwise {context_bar(config, None):.2f}): {doc.evidence.describe()}"
+            )
         line, col = doc.line_col(start)
         edit = Edit(
             start=start,
@@ -71,12 +81,27 @@ def decide(
     return sorted(edits, key=lambda e: (e.start, e.end, not e.applied, -e.confidence))
 
 
+def context_bar(config: Config, evidence: SpinEvidence | None) -> float:
+    """The context detector's own bar: per quality level, lower in a document that reads as spun.
+
+    Each quality level has its own bar, since their confidences come from
+    different models. The spun-document bar applies only at the best level,
+    the one its settings were measured for (``repair.evidence``).
+    """
+    if config.quality != "best":
+        return config.context_fast_min_confidence
+    if evidence is not None and evidence.spun:
+        return min(config.context_min_confidence, config.context_spun_min_confidence)
+    return config.context_min_confidence
+
+
 def _held_back(
     finding: Finding,
     config: Config,
     ignored: frozenset[tuple[str, ...]],
     can_encode: Callable[[str], bool] | None,
     proposal: str,
+    evidence: SpinEvidence | None,
 ) -> str | None:
     best = finding.best
     assert best is not None
@@ -84,9 +109,7 @@ def _held_back(
         return "on the ignore list"
     threshold = config.min_confidence
     if finding.span.detector == "context":
-        # Each quality level has its own bar: their confidences come from different models.
-        bar = config.context_min_confidence if config.quality == "best" else config.context_fast_min_confidence
-        threshold = max(threshold, bar)
+        threshold = max(threshold, context_bar(config, evidence))
     if best.score < threshold:
         return f"confidence {best.score:.2f} is below the threshold {threshold:.2f}"
     if len(finding.candidates) > 1 and best.score - finding.candidates[1].score < config.ambiguity_margin:

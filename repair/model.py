@@ -15,6 +15,7 @@ from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from .evidence import SpinEvidence
     from .lexicon import DocTerms
 
 
@@ -133,6 +134,9 @@ class Document:
     # (a row's context or exclude terms) was not met; if a repair changes those
     # terms, they are the only places outside the repairs that can read differently.
     context_skipped: list[tuple[int, int]] = field(default_factory=list)
+    # Whether the document reads as spun as a whole (repair.evidence), when the
+    # pipeline weighed it: the decide stage then sets the context detector's bar.
+    evidence: SpinEvidence | None = None
     _line_starts: list[int] | None = None
     _sentence_starts: list[int] | None = None
 

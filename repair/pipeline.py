@@ -15,8 +15,9 @@ from .apply import apply_edits
 from .config import Config
 from .decide import decide
 from .detect import detect
+from .evidence import document_settings, weigh
 from .lexicon import DocTerms
-from .model import Document, Edit, Finding
+from .model import Document, Edit, Finding, Span
 from .propose import propose
 from .rank import rank
 from .resources import Resources
@@ -49,8 +50,24 @@ class Pipeline:
         self.resources = Resources.for_config(self.config)
 
     def findings(self, doc: Document) -> list[Finding]:
+        """Every detector's findings, ranked; a document that reads as spun gets a second, deeper look.
+
+        The evidence is kept on ``doc.evidence`` for the decide stage (``repair.evidence``).
+        """
+        found = self._ranked(doc, detect(doc, self.resources))
+        config = self.config
+        if "context" in config.detectors and config.quality == "best":
+            evidence = weigh(found, len(doc.tokens), document_settings())
+            doc.evidence = evidence
+            if evidence.spun:
+                from .context import detect_context  # loaded only with the context detector (as in detect)
+
+                found.extend(self._ranked(doc, detect_context(doc, self.resources, deeper=evidence)))
+        return found
+
+    def _ranked(self, doc: Document, spans: list[Span]) -> list[Finding]:
         found: list[Finding] = []
-        for span in detect(doc, self.resources):
+        for span in spans:
             candidates = propose(doc, span, self.resources)
             if candidates:
                 found.append(rank(doc, span, candidates, self.resources))

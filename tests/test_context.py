@@ -254,3 +254,33 @@ def test_best_detection_explains_the_language_models_view():
     assert "the language model agrees" in span.evidence
     # Both test-index candidates ("fire", "fireplace") read better than "artillery hearth".
     assert "2 of the 2 candidates it read fit better than the current words" in span.evidence
+
+
+def test_a_second_look_rescores_only_the_suspects_between_the_two_floors(monkeypatch):
+    from dataclasses import replace
+
+    import repair.evidence
+    from repair.context import context_toml
+    from repair.evidence import SpinEvidence, document_settings
+
+    best = Resources.for_config(Config(detectors=("context",), quality="best"))
+    doc = make_doc(SENTENCE)
+    [scored] = [scored for s, scored in score_suspects(doc, best) if s.text == "hearth"]
+    p1 = scored[0][0]
+    # Put "hearth" between the floors: above the spun-document floor, below the usual one.
+    monkeypatch.setitem(context_toml()["context"], "stage2-floor", p1 + 1e-6)
+    shipped = document_settings()
+    monkeypatch.setattr(repair.evidence, "document_settings", lambda: replace(shipped, stage2_floor=p1 - 1e-6))
+    evidence = SpinEvidence(9, 30, True)
+
+    assert "hearth" not in {s.text for s in detect_context(doc, best)}
+    second = detect_context(doc, best, deeper=evidence)
+    [span] = [s for s in second if s.text == "hearth"]
+    assert span.hints[0].text == "fire"
+    assert span.evidence.endswith(f"; looked at only because {evidence.describe()}")
+    # Above the usual floor again, the first pass has it and the second look leaves it alone.
+    monkeypatch.setitem(context_toml()["context"], "stage2-floor", p1 - 1e-6)
+    assert "hearth" in {s.text for s in detect_context(doc, best)}
+    assert "hearth" not in {s.text for s in detect_context(doc, best, deeper=evidence)}
+    fast = Resources.for_config(Config(detectors=("context",), quality="fast"))
+    assert detect_context(doc, fast, deeper=evidence) == []

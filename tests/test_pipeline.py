@@ -67,6 +67,33 @@ def test_each_quality_level_has_its_own_context_threshold():
     assert "below the threshold 0.93" in fast.reason
 
 
+def test_a_spun_document_lowers_the_context_bar_and_says_so():
+    from repair.decide import context_bar, decide
+    from repair.evidence import SpinEvidence
+    from repair.model import Candidate, Finding, Span
+    from repair.segment import make_doc
+
+    spun, quiet = SpinEvidence(9, 300, True), SpinEvidence(1, 300, False)
+    config = Config(quality="best", context_min_confidence=0.9, context_spun_min_confidence=0.8)
+    assert (context_bar(config, spun), context_bar(config, quiet), context_bar(config, None)) == (0.8, 0.9, 0.9)
+    # Only the best level was measured for it; a spun bar above the usual one never raises it.
+    assert context_bar(config.replace(quality="fast"), spun) == config.context_fast_min_confidence
+    assert context_bar(config.replace(context_spun_min_confidence=0.95), spun) == 0.9
+
+    finding = Finding(Span(4, 12, "troopers", "context", "t", 0.85), (Candidate("soldiers", 0.85, "context"),), "t")
+    doc = make_doc("the troopers held")
+    [held] = decide(doc, [finding], config)
+    assert not held.applied and "below the threshold 0.90" in held.reason
+    doc.evidence = spun
+    [edit] = decide(doc, [finding], config)
+    assert edit.applied
+    assert "applied at the spun-document bar 0.80 (otherwise 0.90): this document shows 9 distinct" in edit.reason
+    # An edit that clears the usual bar needs no such note.
+    sure = Finding(finding.span, (Candidate("soldiers", 0.95, "context"),), "t")
+    [plain] = decide(doc, [sure], config)
+    assert plain.applied and "spun-document" not in plain.reason
+
+
 def test_ignore_phrases_allow_list():
     result = clean_text("an irregular woodland", Config(ignore_phrases=("Irregular Woodland",)))
     assert result.text == "an irregular woodland"
