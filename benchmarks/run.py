@@ -22,6 +22,10 @@ so nothing shipped has seen the test split. Tune on dev; the table in
   a held-out row's original get the tortured phrase in its place. The rows run with
   the lexicon built *without* those phrases (``builtin-lexicons = []`` plus the kept
   file): restoration rate (``must_fix`` restored) and precision.
+* ``docs``: per corpus a few whole documents (up to a word budget, cut at a
+  sentence end), spun like the ``spun`` set. Users clean whole files, and a
+  spinner rewrites whole documents: this is the set where document-level
+  evidence (``repair.evidence``) can act.
 * ``seeds``: ``benchmarks/data/seed_gold.jsonl``, a smoke case never tuned on.
 
 **Rows** are data (``benchmarks/rows.toml``). Each non-baseline row runs once per
@@ -73,7 +77,7 @@ SEED_GOLD = BENCH / "data" / "seed_gold.jsonl"
 CACHE = BENCH / ".cache"
 DEFAULT_CORPORA = ROOT.parent / "shared" / "corpora"
 DEFAULT_TORTURED = ROOT.parent / "shared" / "data" / "tortured_phrases.tsv"
-SETS = ("spun", "clean", "tortured", "seeds")
+SETS = ("spun", "clean", "tortured", "docs", "seeds")
 SPIN_RATE = 0.2
 HOLDOUT_FRACTION = 0.2
 
@@ -87,10 +91,13 @@ class Sizes:
     clean_words: int  # clean words per corpus
     tortured: int  # tortured-phrase sentences in all
     per_phrase: int  # at most this many sentences per held-out phrase
+    documents: int = 0  # spun whole documents per corpus
+    document_words: int = 400  # each cut after the sentence that reaches this many words
+    document_min_words: int = 120  # shorter documents are skipped
 
 
-FULL = Sizes(sentences=150, paragraphs=20, clean_words=50_000, tortured=400, per_phrase=2)
-QUICK = Sizes(sentences=15, paragraphs=3, clean_words=4_000, tortured=40, per_phrase=1)
+FULL = Sizes(sentences=150, paragraphs=20, clean_words=50_000, tortured=400, per_phrase=2, documents=10)
+QUICK = Sizes(sentences=15, paragraphs=3, clean_words=4_000, tortured=40, per_phrase=1, documents=1)
 
 
 def words_in(text: str) -> int:
@@ -276,6 +283,30 @@ def spun_records(split_docs: dict[str, list[Doc]], sizes: Sizes, seed: int) -> l
     return records
 
 
+def document_records(split_docs: dict[str, list[Doc]], sizes: Sizes, seed: int) -> list[dict[str, Any]]:
+    """Whole documents (``document_min_words`` or more, cut to ``document_words``), spun like the spun set."""
+    from repair.spin import spin_text
+
+    records: list[dict[str, Any]] = []
+    for corpus, docs in split_docs.items():
+        rng = random.Random(f"{seed}:docs:{corpus}")
+        order = list(range(len(docs)))
+        rng.shuffle(order)
+        taken = 0
+        for idx in order:
+            if taken >= sizes.documents:
+                break
+            if words_in(docs[idx].text) < sizes.document_min_words:
+                continue
+            text = truncate_words(docs[idx].text, sizes.document_words)
+            unit_id = f"{docs[idx].id}:doc"
+            spun = spin_text(text, seed=f"{seed}\x1f{unit_id}", rate=SPIN_RATE)
+            record = GoldRecord(unit_id, spun.text, spun.original, tuple((a, b) for a, b in spun.must_fix))
+            records.append({**record.to_dict(), "kinds": [s.kind for s in spun.substitutions]})
+            taken += 1
+    return records
+
+
 # --------------------------------------------------------------------------- held-out tortured phrases
 
 
@@ -440,6 +471,7 @@ def gold_sets(args: argparse.Namespace, sizes: Sizes, wanted: set[str]) -> tuple
     paths: dict[str, Path] = {}
     notes: dict[str, Any] = {}
     split_docs: dict[str, list[Doc]] | None = None
+    data_dir = ROOT / "repair" / "data"
 
     def docs() -> dict[str, list[Doc]]:
         nonlocal split_docs
@@ -452,7 +484,7 @@ def gold_sets(args: argparse.Namespace, sizes: Sizes, wanted: set[str]) -> tuple
         if not spin_src.is_file():
             notes["spun"] = "skipped: repair.spin (the synthetic spinner) is not available on this branch"
         else:
-            extra = [spin_src.read_bytes(), *(p.read_bytes() for p in sorted((ROOT / "repair" / "data").glob("*")))]
+            extra = [spin_src.read_bytes(), *(p.read_bytes() for p in sorted(data_dir.glob("*")))]
             path = args.cache_dir / f"gold-spun-{args.split}-{_digest(*base, *extra)}.jsonl"
             if args.fresh or not path.is_file():
                 log("spinning the spun set ...")
@@ -460,6 +492,13 @@ def gold_sets(args: argparse.Namespace, sizes: Sizes, wanted: set[str]) -> tuple
                 write_gold(path, spun_records(docs(), sizes, args.seed))
                 log(f"  {time.perf_counter() - started:.1f} s")
             paths["spun"] = path
+    if "docs" in wanted and (ROOT / "repair" / "spin.py").is_file():
+        extra = [(ROOT / "repair" / "spin.py").read_bytes(), *(p.read_bytes() for p in sorted(data_dir.glob("*")))]
+        path = args.cache_dir / f"gold-docs-{args.split}-{_digest(*base, *extra)}.jsonl"
+        if args.fresh or not path.is_file():
+            log("spinning whole documents ...")
+            write_gold(path, document_records(docs(), sizes, args.seed))
+        paths["docs"] = path
     if "clean" in wanted:
         path = args.cache_dir / f"gold-clean-{args.split}-{_digest(*base)}.jsonl"
         if args.fresh or not path.is_file():
@@ -761,6 +800,25 @@ def render_markdown(data: dict[str, Any]) -> str:
             lines.append(
                 f"| {row['name']} | {t['records']} | {t['must_fix_hit']}/{t['must_fix_total']} "
                 f"({_f(t['must_fix_rate'], '.1%')}) | {_f(precision)} | {_f(t['f0.5'])} | {t['damaged_words']} |"
+            )
+    doc_rows = [(row["name"], row["sets"]["docs"]) for row in data["rows"] if "scores" in row["sets"].get("docs", {})]
+    if doc_rows:
+        lines += [
+            "",
+            "## Spun whole documents",
+            "",
+            f"Whole documents (cut after about {data['sizes']['document_words']} words) spun like the spun set: "
+            "what a user's files look like.",
+            "",
+            "| row | P | R | F0.5 | edits (good) | damaged words | words/s |",
+            "| --- | ---: | ---: | ---: | ---: | ---: | ---: |",
+        ]
+        for name, result in doc_rows:
+            t = result["scores"]
+            precision = t["precision"] if t["edits"] else None
+            lines.append(
+                f"| {name} | {_f(precision)} | {_f(t['recall'])} | {_f(t['f0.5'])} | {t['edits']} ({t['good_edits']}) "
+                f"| {t['damaged_words']} | {_speed(result)} |"
             )
     lines += [
         "",

@@ -115,6 +115,21 @@ def test_sample_units_gives_sentences_and_paragraphs(tmp_path: Path) -> None:
     assert all(bench.words_in(p) >= 40 for p in paragraphs)
 
 
+def test_document_records_are_whole_spun_documents(tmp_path: Path) -> None:
+    docs = bench.load_split(write_corpora(tmp_path / "corpora"), "test")
+    sizes = bench.Sizes(0, 0, 0, 0, 1, documents=2, document_words=30, document_min_words=20)
+    records = bench.document_records(docs, sizes, seed=0)
+    assert records == bench.document_records(docs, sizes, seed=0)
+    assert [r["id"].split(":")[0] for r in records] == ["alpha", "alpha", "beta", "beta"]
+    for r in records:
+        assert r["id"].endswith(":doc")
+        # Cut at the end of the sentence that reaches the budget: a whole first sentence and more.
+        assert 30 <= bench.words_in(r["original"]) < 30 + 20
+        assert r["original"].startswith(tuple(SENTENCES)) and r["original"].endswith(".")
+    assert any(r["spun"] != r["original"] for r in records)
+    assert bench.document_records(docs, bench.Sizes(0, 0, 0, 0, 1, documents=2), seed=0) == []  # all too short
+
+
 def test_tortured_set_uses_only_held_out_phrases(tmp_path: Path) -> None:
     corpora = write_corpora(tmp_path / "corpora")
     raw = write_raw(tmp_path / "raw.tsv")
