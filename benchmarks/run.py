@@ -268,25 +268,27 @@ def clean_records(split_docs: dict[str, list[Doc]], sizes: Sizes, seed: int) -> 
     return records
 
 
-def spun_records(split_docs: dict[str, list[Doc]], sizes: Sizes, seed: int) -> list[dict[str, Any]]:
-    """Gold records of the sampled units, spun; ``kinds`` (extra field) names each
-    ``must_fix`` pair's kind of spin (word, phrase, contraction, template, ...)."""
+def spun_record(unit_id: str, text: str, seed: int) -> dict[str, Any]:
+    """One gold record: ``text`` spun (seeded by the unit), with ``kinds`` (an extra field)
+    naming each ``must_fix`` pair's kind of spin (word, phrase, contraction, template, ...)."""
     from repair.spin import spin_text
 
+    spun = spin_text(text, seed=f"{seed}\x1f{unit_id}", rate=SPIN_RATE)
+    record = GoldRecord(unit_id, spun.text, spun.original, tuple((a, b) for a, b in spun.must_fix))
+    return {**record.to_dict(), "kinds": [s.kind for s in spun.substitutions]}
+
+
+def spun_records(split_docs: dict[str, list[Doc]], sizes: Sizes, seed: int) -> list[dict[str, Any]]:
+    """Gold records of the sampled units, spun."""
     records: list[dict[str, Any]] = []
     for corpus, docs in split_docs.items():
         rng = random.Random(f"{seed}:spun:{corpus}")
-        for unit_id, text in sample_units(docs, sizes, rng):
-            spun = spin_text(text, seed=f"{seed}\x1f{unit_id}", rate=SPIN_RATE)
-            record = GoldRecord(unit_id, spun.text, spun.original, tuple((a, b) for a, b in spun.must_fix))
-            records.append({**record.to_dict(), "kinds": [s.kind for s in spun.substitutions]})
+        records.extend(spun_record(unit_id, text, seed) for unit_id, text in sample_units(docs, sizes, rng))
     return records
 
 
 def document_records(split_docs: dict[str, list[Doc]], sizes: Sizes, seed: int) -> list[dict[str, Any]]:
     """Whole documents (``document_min_words`` or more, cut to ``document_words``), spun like the spun set."""
-    from repair.spin import spin_text
-
     records: list[dict[str, Any]] = []
     for corpus, docs in split_docs.items():
         rng = random.Random(f"{seed}:docs:{corpus}")
@@ -299,10 +301,7 @@ def document_records(split_docs: dict[str, list[Doc]], sizes: Sizes, seed: int) 
             if words_in(docs[idx].text) < sizes.document_min_words:
                 continue
             text = truncate_words(docs[idx].text, sizes.document_words)
-            unit_id = f"{docs[idx].id}:doc"
-            spun = spin_text(text, seed=f"{seed}\x1f{unit_id}", rate=SPIN_RATE)
-            record = GoldRecord(unit_id, spun.text, spun.original, tuple((a, b) for a, b in spun.must_fix))
-            records.append({**record.to_dict(), "kinds": [s.kind for s in spun.substitutions]})
+            records.append(spun_record(f"{docs[idx].id}:doc", text, seed))
             taken += 1
     return records
 
