@@ -56,9 +56,10 @@ def decide(
         reason = finding.reason if held is None else f"{finding.reason}; not applied: {held}"
         if held is None and span.detector == "context" and best.score < context_bar(config, None):
             assert doc.evidence is not None  # only the spun-document bar is lower
+            why = doc.evidence.describe()
             reason += (
                 f"; applied at the spun-document bar {context_bar(config, doc.evidence):.2f} "
-                f"(otherwise {context_bar(config, None):.2f}): {doc.evidence.describe()}"
+                f"(otherwise {context_bar(config, None):.2f})" + ("" if why in reason else f": {why}")
             )
         line, col = doc.line_col(start)
         edit = Edit(

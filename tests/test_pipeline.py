@@ -88,6 +88,12 @@ def test_a_spun_document_lowers_the_context_bar_and_says_so():
     [edit] = decide(doc, [finding], config)
     assert edit.applied
     assert "applied at the spun-document bar 0.80 (otherwise 0.90): this document shows 9 distinct" in edit.reason
+    # A finding of the second look already names the evidence: it is not repeated.
+    looked = f"t; looked at only because {spun.describe()}"
+    deep = Finding(Span(4, 12, "troopers", "context", looked, 0.85), finding.candidates, looked)
+    [once] = decide(doc, [deep], config)
+    assert once.applied and once.reason.count(spun.describe()) == 1
+    assert once.reason.endswith("applied at the spun-document bar 0.80 (otherwise 0.90)")
     # An edit that clears the usual bar needs no such note.
     sure = Finding(finding.span, (Candidate("soldiers", 0.95, "context"),), "t")
     [plain] = decide(doc, [sure], config)
