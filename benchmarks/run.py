@@ -470,7 +470,6 @@ def gold_sets(args: argparse.Namespace, sizes: Sizes, wanted: set[str]) -> tuple
     paths: dict[str, Path] = {}
     notes: dict[str, Any] = {}
     split_docs: dict[str, list[Doc]] | None = None
-    data_dir = ROOT / "repair" / "data"
 
     def docs() -> dict[str, list[Doc]]:
         nonlocal split_docs
@@ -478,26 +477,29 @@ def gold_sets(args: argparse.Namespace, sizes: Sizes, wanted: set[str]) -> tuple
             split_docs = load_split(args.corpora, args.split)
         return split_docs
 
-    if "spun" in wanted:
-        spin_src = ROOT / "repair" / "spin.py"
-        if not spin_src.is_file():
-            notes["spun"] = "skipped: repair.spin (the synthetic spinner) is not available on this branch"
-        else:
-            extra = [spin_src.read_bytes(), *(p.read_bytes() for p in sorted(data_dir.glob("*")))]
-            path = args.cache_dir / f"gold-spun-{args.split}-{_digest(*base, *extra)}.jsonl"
-            if args.fresh or not path.is_file():
-                log("spinning the spun set ...")
-                started = time.perf_counter()
-                write_gold(path, spun_records(docs(), sizes, args.seed))
-                log(f"  {time.perf_counter() - started:.1f} s")
-            paths["spun"] = path
-    if "docs" in wanted and (ROOT / "repair" / "spin.py").is_file():
-        extra = [(ROOT / "repair" / "spin.py").read_bytes(), *(p.read_bytes() for p in sorted(data_dir.glob("*")))]
-        path = args.cache_dir / f"gold-docs-{args.split}-{_digest(*base, *extra)}.jsonl"
+    # The spun sets depend on the spinner and its data too; read them once for both.
+    spin_src = ROOT / "repair" / "spin.py"
+    spin_inputs = (
+        [spin_src.read_bytes(), *(p.read_bytes() for p in sorted((ROOT / "repair" / "data").glob("*")))]
+        if spin_src.is_file() and wanted & {"spun", "docs"}
+        else []
+    )
+    for name, build, what in (
+        ("spun", spun_records, "the spun set"),
+        ("docs", document_records, "whole documents"),
+    ):
+        if name not in wanted:
+            continue
+        if not spin_inputs:
+            notes[name] = "skipped: repair.spin (the synthetic spinner) is not available on this branch"
+            continue
+        path = args.cache_dir / f"gold-{name}-{args.split}-{_digest(*base, *spin_inputs)}.jsonl"
         if args.fresh or not path.is_file():
-            log("spinning whole documents ...")
-            write_gold(path, document_records(docs(), sizes, args.seed))
-        paths["docs"] = path
+            log(f"spinning {what} ...")
+            started = time.perf_counter()
+            write_gold(path, build(docs(), sizes, args.seed))
+            log(f"  {time.perf_counter() - started:.1f} s")
+        paths[name] = path
     if "clean" in wanted:
         path = args.cache_dir / f"gold-clean-{args.split}-{_digest(*base)}.jsonl"
         if args.fresh or not path.is_file():
