@@ -68,7 +68,7 @@ class SpinEvidence:
         return 100.0 * self.findings / self.words if self.words else 0.0
 
     def describe(self) -> str:
-        """For edit reasons: "this document shows 11 distinct likely spins in 324 words (3.4 per 100)"."""
+        """For edit reasons: "this document shows 7 distinct likely spins in 276 words (2.5 per 100)"."""
         return (
             f"this document shows {self.findings} distinct likely spins in {self.words} words "
             f"({self.per_100_words:.1f} per 100)"

@@ -51,8 +51,8 @@ def test_a_spun_document_needs_both_enough_findings_and_enough_density():
 
 
 def test_describe_says_what_was_counted():
-    text = SpinEvidence(11, 324, True).describe()
-    assert text == "this document shows 11 distinct likely spins in 324 words (3.4 per 100)"
+    text = SpinEvidence(7, 276, True).describe()
+    assert text == "this document shows 7 distinct likely spins in 276 words (2.5 per 100)"
 
 
 def test_the_shipped_settings_look_deeper_than_the_usual_floor():
