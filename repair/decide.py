@@ -54,12 +54,13 @@ def decide(
         if held is None and overlaps:
             held = "overlaps a stronger edit"
         reason = finding.reason if held is None else f"{finding.reason}; not applied: {held}"
-        if held is None and span.detector == "context" and best.score < context_bar(config, None):
+        usual = context_bar(config, None)
+        if held is None and span.detector == "context" and best.score < usual:
             assert doc.evidence is not None  # only the spun-document bar is lower
             why = doc.evidence.describe()
             reason += (
                 f"; applied at the spun-document bar {context_bar(config, doc.evidence):.2f} "
-                f"(otherwise {context_bar(config, None):.2f})" + ("" if why in reason else f": {why}")
+                f"(otherwise {usual:.2f})" + ("" if why in reason else f": {why}")
             )
         line, col = doc.line_col(start)
         edit = Edit(
