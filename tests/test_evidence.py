@@ -62,23 +62,19 @@ def test_the_shipped_settings_look_deeper_than_the_usual_floor():
     assert shipped.min_findings >= 2
 
 
-class _Calls:
-    def __init__(self) -> None:
-        self.deeper: list[SpinEvidence | None] = []
-
-
 @pytest.fixture
 def first_pass(monkeypatch):
-    """The pipeline with its detectors replaced: ``first_pass(spans)`` sets the first pass's spans."""
-    calls = _Calls()
+    """The pipeline with its detectors replaced: ``first_pass(spans)`` sets the first pass's spans
+    and returns the list of evidence each second look was called with."""
+    calls: list[SpinEvidence | None] = []
 
     def deeper(doc, res, deeper=None):
-        calls.deeper.append(deeper)
+        calls.append(deeper)
         return [Span(0, 3, "The", "context", "second look", 0.85, (Candidate("A", 0.85, "context"),))]
 
     monkeypatch.setattr(repair.context, "detect_context", deeper)
 
-    def set_spans(spans: list[Span]) -> _Calls:
+    def set_spans(spans: list[Span]) -> list[SpinEvidence | None]:
         monkeypatch.setattr(repair.pipeline, "detect", lambda doc, res: list(spans))
         return calls
 
@@ -100,7 +96,7 @@ def test_a_spun_document_gets_a_second_look_and_keeps_its_evidence(first_pass):
     doc = make_doc(TEXT)
     found = pipe.findings(doc)
     assert doc.evidence is not None and doc.evidence.spun and doc.evidence.findings == 3
-    assert calls.deeper == [doc.evidence]
+    assert calls == [doc.evidence]
     assert [f.span.evidence for f in found][-1] == "second look"
 
 
@@ -109,7 +105,7 @@ def test_a_document_without_evidence_gets_no_second_look(first_pass):
     doc = make_doc(TEXT)
     Pipeline(Config(detectors=("lexicon", "artifact", "context"), quality="best")).findings(doc)
     assert doc.evidence is not None and not doc.evidence.spun
-    assert calls.deeper == []
+    assert calls == []
 
 
 @pytest.mark.parametrize(
@@ -124,4 +120,4 @@ def test_only_the_best_context_detector_weighs_documents(first_pass, config):
     doc = make_doc(TEXT)
     Pipeline(config).findings(doc)
     assert doc.evidence is None
-    assert calls.deeper == []
+    assert calls == []
