@@ -369,18 +369,22 @@ def features(ctx: FeatureContext, suspect: Suspect, ngram: NGramLM) -> list[list
     """One feature row per candidate link of ``suspect`` (in ``FEATURES`` order)."""
     left, right = ctx.window(suspect.i, suspect.j)
     current_words = ctx.norms[suspect.i : suspect.j]
-    lm_current = ngram.window_logprob(left, current_words, right)
+    # One pass of lookups per filler gives both its window log-probability and its
+    # log-probability given the left words alone (the first terms of the window).
+    terms = ngram.window_terms(left, current_words, right)
+    lm_current = sum(terms)
     per_word = lm_current / (len(current_words) + len(right))
     uni_current = _unigram(ngram, current_words)
-    pmi_current = ngram.window_logprob(left, current_words, []) - uni_current
+    pmi_current = sum(terms[: len(current_words)]) - uni_current
     zipf_current = _zipf(" ".join(current_words))
     colloc_current = ctx.collocation_fit(suspect.i, suspect.j, current_words)
     rows = []
     top = suspect.links[0].score if suspect.links else 0.0
     for link in suspect.links:
         cand_words = key_of(link.text).split()
-        margin = ngram.window_logprob(left, cand_words, right) - lm_current
-        pmi_cand = ngram.window_logprob(left, cand_words, []) - _unigram(ngram, cand_words)
+        terms = ngram.window_terms(left, cand_words, right)
+        margin = sum(terms) - lm_current
+        pmi_cand = sum(terms[: len(cand_words)]) - _unigram(ngram, cand_words)
         rows.append(
             [
                 math.log(max(link.score, 1e-6)),

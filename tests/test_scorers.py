@@ -102,6 +102,17 @@ def test_ngram_variant_scores_equal_whole_sentence_differences(res: Resources):
     assert scores[0] > scores[1]  # "artillery fire" is a collocation, "artillery hearth" is not
 
 
+def test_ngram_window_terms_give_both_window_scores_in_one_pass(res: Resources):
+    """The context features read the window and its left-only part from one list of lookups."""
+    lm = res.ngram_lm
+    left, middle, right = ["<s>", "under"], ["the", "quilt"], ["of", "artillery"]
+    terms = lm.window_terms(left, middle, right)
+    assert len(terms) == len(middle) + len(right)
+    assert sum(terms) == lm.window_logprob(left, middle, right)
+    assert sum(terms[: len(middle)]) == lm.window_logprob(left, middle, [])
+    assert terms[1] == lm.logprob("quilt", ["under", "the"])
+
+
 def test_ngram_handles_spans_at_the_edges(res: Resources):
     lm = res.ngram_lm
     text = "Troops crossed"

@@ -73,9 +73,17 @@ class NGramLM:
 
     def window_logprob(self, left: Sequence[str], middle: Sequence[str], right: Sequence[str]) -> float:
         """ln P of ``middle`` and the first ``order - 1`` words of ``right`` given ``left``."""
+        return sum(self.window_terms(left, middle, right))
+
+    def window_terms(self, left: Sequence[str], middle: Sequence[str], right: Sequence[str]) -> list[float]:
+        """The terms of :meth:`window_logprob`, one per word of ``middle`` and then of ``right``.
+
+        The first ``len(middle)`` of them are the middle's log-probability given
+        ``left`` alone, so a caller that needs both pays for the lookups once.
+        """
         seq = [*left[-(self.order - 1) :], *middle, *right[: self.order - 1]]
         first = min(len(left), self.order - 1)
-        return sum(self.logprob(seq[i], seq[max(0, i - 2) : i]) for i in range(first, len(seq)))
+        return [self.logprob(seq[i], seq[max(0, i - 2) : i]) for i in range(first, len(seq))]
 
     def score_variants(self, sets: Sequence[VariantSet]) -> list[list[float]]:
         out = []
