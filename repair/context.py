@@ -381,10 +381,10 @@ def features(ctx: FeatureContext, suspect: Suspect, ngram: NGramLM) -> list[list
     rows = []
     top = suspect.links[0].score if suspect.links else 0.0
     for link in suspect.links:
-        cand_words = key_of(link.text).split()
+        cand_words, zipf_cand, uni_cand = _filler(ngram, link.text)
         terms = ngram.window_terms(left, cand_words, right)
         margin = sum(terms) - lm_current
-        pmi_cand = sum(terms[: len(cand_words)]) - _unigram(ngram, cand_words)
+        pmi_cand = sum(terms[: len(cand_words)]) - uni_cand
         rows.append(
             [
                 math.log(max(link.score, 1e-6)),
@@ -395,7 +395,7 @@ def features(ctx: FeatureContext, suspect: Suspect, ngram: NGramLM) -> list[list
                 max(margin, 0.0),
                 per_word,
                 zipf_current,
-                _zipf(" ".join(cand_words)) - zipf_current,
+                zipf_cand - zipf_current,
                 float(len(cand_words) - len(current_words)),
                 1.0 if len(current_words) > 1 else 0.0,
                 pmi_cand - pmi_current,
@@ -409,6 +409,17 @@ def features(ctx: FeatureContext, suspect: Suspect, ngram: NGramLM) -> list[list
 
 def _unigram(ngram: NGramLM, words: Sequence[str]) -> float:
     return sum(ngram.logprob(w) for w in words)
+
+
+@lru_cache(maxsize=100_000)
+def _filler(ngram: NGramLM, text: str) -> tuple[tuple[str, ...], float, float]:
+    """A candidate's words, Zipf frequency and unigram log-probability: the same wherever it is proposed.
+
+    The same few thousand candidates recur across a batch, so these are looked
+    up once each rather than once per suspect.
+    """
+    words = tuple(key_of(text).split())
+    return words, _zipf(" ".join(words)), _unigram(ngram, words)
 
 
 def drops_words(current: str, candidate: str) -> bool:
