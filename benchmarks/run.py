@@ -31,8 +31,8 @@ so nothing shipped has seen the test split. Tune on dev; the table in
 **Rows** are data (``benchmarks/rows.toml``). Each non-baseline row runs once per
 set in a fresh process (``benchmarks/worker.py`` or the ``repair`` CLI), started
 by the small launcher ``benchmarks/measure.py``, so its words/s include import and
-model/lexicon load and its peak RSS (``RUSAGE_CHILDREN`` in the launcher: the
-largest process of the job's process tree) is its own. Scoring happens in
+model/lexicon load and its peak RSS (the largest process of the job's process
+tree, ``--jobs`` workers included; see ``measure.py``) is its own. Scoring happens in
 this process with ``repair.evaluate`` and is not timed.
 
 Outputs: ``reports/benchmarks.md`` (tables with machine, date and commit) and
@@ -60,7 +60,7 @@ import tomllib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -533,17 +533,21 @@ def gold_sets(args: argparse.Namespace, sizes: Sizes, wanted: set[str]) -> tuple
 # --------------------------------------------------------------------------- running a row
 
 
-@dataclass
-class Job:
+class Measured(NamedTuple):
+    """What ``measure.py`` saw of one command: its exit code, wall time and memory.
+
+    ``peak_rss_mb`` is the largest single process; ``peak_tree_mb`` the largest sum
+    over the process tree (``--jobs`` workers included), an upper bound on the job.
+    """
+
     returncode: int
     wall_s: float
     peak_rss_mb: float
-    stats: dict[str, Any]
-    log: str
+    peak_tree_mb: float
 
 
-def run_process(cmd: Sequence[str], log_path: Path) -> tuple[int, float, float]:
-    """Run a command through ``measure.py``: exit code, wall time, peak RSS in MB of its tree."""
+def run_process(cmd: Sequence[str], log_path: Path) -> Measured:
+    """Run a command through ``measure.py``."""
     stats_path = log_path.with_suffix(".measure.json")
     with log_path.open("w", encoding="utf-8") as out:
         launcher = [sys.executable, str(BENCH / "measure.py"), str(stats_path), "--", *cmd]
@@ -551,8 +555,9 @@ def run_process(cmd: Sequence[str], log_path: Path) -> tuple[int, float, float]:
     try:
         stats = json.loads(stats_path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
-        return 123, 0.0, 0.0
-    return stats["returncode"], stats["wall_s"], stats["peak_rss_mb"]
+        return Measured(123, 0.0, 0.0, 0.0)
+    rss = stats["peak_rss_mb"]
+    return Measured(stats["returncode"], stats["wall_s"], rss, stats.get("peak_tree_mb", rss))
 
 
 def toml_value(value: Any) -> str:
@@ -584,7 +589,7 @@ def run_row_set(
     words = sum(words_in(g.spun) for g in gold)
     if row.baseline:
         report = evaluate_outputs(gold, [g.spun for g in gold], default_detector="none")
-        return {"report": report, "speed": None, "peak_rss_mb": None}
+        return {"report": report, "speed": None, "peak_rss_mb": None, "peak_tree_mb": None}
     folder = work / row.name / set_name
     if folder.exists():
         shutil.rmtree(folder)
@@ -602,7 +607,8 @@ def run_row_set(
             # The context detector looks phrases up in the inverted index: use one
             # that has not seen the held-out rows.
             cmd += ["--index", str(build_holdout_index(Path(notes["tortured_lexicon"]), work.parent))]
-        code, wall, rss = run_process(cmd, folder / "log.txt")
+        job = run_process(cmd, folder / "log.txt")
+        code, wall = job.returncode, job.wall_s
         if code != 0:
             return {"error": _tail(folder / "log.txt"), "returncode": code}
         outputs, edits = [], []
@@ -612,7 +618,8 @@ def run_row_set(
             edits.append([Edit.from_dict(e) for e in data["edits"]])
         stats = json.loads(Path(str(out_path) + ".stats.json").read_text(encoding="utf-8"))
     else:
-        outputs, edits, code, wall, rss = _run_cli(row, gold, folder, config_path)
+        outputs, edits, job = _run_cli(row, gold, folder, config_path)
+        code, wall = job.returncode, job.wall_s
         if code not in (0, 1):
             return {"error": _tail(folder / "log.txt"), "returncode": code}
         stats = {}
@@ -625,12 +632,12 @@ def run_row_set(
         "run_s": stats.get("run_s"),
         "steady_words_per_s": words / stats["run_s"] if stats.get("run_s") else None,
     }
-    return {"report": report, "speed": speed, "peak_rss_mb": rss}
+    return {"report": report, "speed": speed, "peak_rss_mb": job.peak_rss_mb, "peak_tree_mb": job.peak_tree_mb}
 
 
 def _run_cli(
     row: Row, gold: list[GoldRecord], folder: Path, config_path: Path
-) -> tuple[list[str], list[list[Edit]] | None, int, float, float]:
+) -> tuple[list[str], list[list[Edit]] | None, Measured]:
     inputs, out_dir, report_dir = folder / "inputs", folder / "out", folder / "report"
     inputs.mkdir()
     names = [f"{i:05d}.txt" for i in range(len(gold))]
@@ -639,7 +646,7 @@ def _run_cli(
     fill = {"inputs": str(inputs), "out": str(out_dir), "report": str(report_dir)}
     args = [a.format(**fill) for a in row.cli or ()]
     cmd = [sys.executable, "-m", "repair", *args, "--config", str(config_path), "--isolated"]
-    code, wall, rss = run_process(cmd, folder / "log.txt")
+    job = run_process(cmd, folder / "log.txt")
     outputs = []
     for name, g in zip(names, gold, strict=True):
         target = out_dir / name
@@ -653,7 +660,7 @@ def _run_cli(
             if data.get("applied"):
                 by_file.setdefault(data["file"], []).append(Edit.from_dict(data))
         edits = [by_file.get(name, []) for name in names]
-    return outputs, edits, code, wall, rss
+    return outputs, edits, job
 
 
 def _tail(path: Path, lines: int = 15) -> str:
@@ -688,6 +695,15 @@ def git_commit() -> str:
         return "unknown"
     commit = head.stdout.strip() or "unknown"
     return commit + ("+dirty" if dirty.stdout.strip() else "")
+
+
+def _memory(largest: float | None, tree: float) -> str:
+    """The largest process, and the whole tree's sum where workers make it larger (``--jobs``)."""
+    if largest is None:
+        return "–"
+    if tree > largest * 1.2:
+        return f"{largest:,.0f} ({tree:,.0f} in all)"
+    return f"{largest:,.0f}"
 
 
 def _f(value: float | None, spec: str = ".3f") -> str:
@@ -731,6 +747,7 @@ def figures(result: dict[str, Any], kinds: list[list[str]] | None = None) -> dic
         "per_detector": per_detector,
         "speed": result["speed"],
         "peak_rss_mb": result["peak_rss_mb"],
+        "peak_tree_mb": result.get("peak_tree_mb"),
         "worst_damage": worst,
     }
 
@@ -752,7 +769,8 @@ def render_markdown(data: dict[str, Any]) -> str:
         "",
         "P / R / F0.5 on spun text (edit precision, word recall); false edits = changed words per 10,000 words of "
         "clean text; words/s end to end in a fresh process, import and lexicon/model load included "
-        "(load time in brackets); peak RSS = the largest process of the job.",
+        "(load time in brackets); peak RSS = the largest process of the job (with `--jobs` workers, the sum over "
+        "all its processes in brackets, an upper bound since forked workers share pages).",
         "",
         "| row | P | R | F0.5 | false edits /10k | words/s spun | words/s clean | peak RSS MB | description |",
         "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |",
@@ -761,11 +779,12 @@ def render_markdown(data: dict[str, Any]) -> str:
         spun, clean = row["sets"].get("spun", {}), row["sets"].get("clean", {})
         s, c = spun.get("scores", {}), clean.get("scores", {})
         rss = [x.get("peak_rss_mb") for x in (spun, clean) if x.get("peak_rss_mb")]
+        tree = [x.get("peak_tree_mb") or 0.0 for x in (spun, clean)]
         precision = s.get("precision") if s.get("edits") else None
         lines.append(
             f"| {row['name']} | {_f(precision)} | {_f(s.get('recall'))} | {_f(s.get('f0.5'))} | "
             f"{_f(c.get('false_edits_per_10k'), '.2f')} | {_speed(spun)} | {_speed(clean)} | "
-            f"{_f(max(rss) if rss else None, '.0f')} | {row['description']}{_limits(row)}{_errors(row)} |"
+            f"{_memory(max(rss) if rss else None, max(tree))} | {row['description']}{_limits(row)}{_errors(row)} |"
         )
     kind_names = sorted({k for row in data["rows"] for k in row["sets"].get("spun", {}).get("by_kind", {})})
     if kind_names:

@@ -166,3 +166,34 @@ def test_benchmark_end_to_end(tmp_path: Path) -> None:
 
 def test_unknown_row_is_a_usage_error(tmp_path: Path) -> None:
     assert bench.main(["--rows", "nope", "--out-dir", str(tmp_path)]) == 2
+
+
+POOL_JOB = """
+import multiprocessing
+
+def hold(mb):
+    block = bytearray(mb << 20)
+    for i in range(0, len(block), 4096):
+        block[i] = 1
+    import time
+    time.sleep(1.2)
+    return len(block)
+
+if __name__ == "__main__":
+    with multiprocessing.get_context("forkserver").Pool(2) as pool:
+        print(pool.map(hold, [150, 150]))
+"""
+
+
+@pytest.mark.skipif(not Path("/proc/self/status").is_file(), reason="reads /proc (Linux)")
+def test_launcher_counts_fork_server_workers(tmp_path: Path) -> None:
+    """``--jobs`` workers are the fork server's children, which nobody waits for: the launcher
+    must still see them (before it read /proc, a 2-worker job reported only its parent)."""
+    script = tmp_path / "pool.py"
+    script.write_text(POOL_JOB, encoding="utf-8")
+    job = bench.run_process([sys.executable, str(script)], tmp_path / "log.txt")
+    assert job.returncode == 0, (tmp_path / "log.txt").read_text(encoding="utf-8")
+    assert job.peak_rss_mb > 150  # a worker, not the small parent
+    assert job.peak_tree_mb > 300  # both workers at once
+    assert bench._memory(job.peak_rss_mb, job.peak_tree_mb).endswith(" in all)")
+    assert bench._memory(100.0, 110.0) == "100"
