@@ -28,7 +28,8 @@ the current words into the confidence. Candidates that are spelling variants are
 proposed; candidates that only drop words are capped below the apply threshold
 (language models favour shorter text) unless the LM stage is very sure of them.
 At the best level a last step (:mod:`repair.phrases`) changes neighbouring words
-together, for tortured phrases that swap every word of a term.
+together, for tortured phrases that swap every word of a term, and looks inside
+names for one swapped common word (:mod:`repair.names`, "World Battle II").
 
 This module is both the ``context`` detector and the feature extractor the
 training script uses, so training and use can never drift apart.
@@ -54,6 +55,7 @@ if TYPE_CHECKING:
     from .inverse import InverseIndex
     from .models import VariantSet
     from .models.ngram import NGramLM
+    from .names import NameSettings, ThesaurusOriginals
     from .phrases import PhraseSettings, PhraseSuspect
     from .resources import Resources
 
@@ -688,6 +690,22 @@ def phrase_settings() -> PhraseSettings:
     return PhraseSettings.from_dict(context_toml()["phrases"])
 
 
+@lru_cache(maxsize=1)
+def name_settings() -> NameSettings:
+    """The ``[names]`` settings of ``context.toml``, read once."""
+    from .names import NameSettings
+
+    return NameSettings.from_dict(context_toml()["names"])
+
+
+@lru_cache(maxsize=2)
+def name_originals(index: InverseIndex) -> ThesaurusOriginals:
+    """The inverted thesaurus as a source of the words a name's word may have replaced (one per index)."""
+    from .names import ThesaurusOriginals
+
+    return ThesaurusOriginals(index, _zipf, name_settings().min_zipf, _function_words())
+
+
 def changeable(doc: Document) -> list[bool]:
     """For each token: may the detector change it (a content word, not a name or a number)?"""
     starts = {s.first_token for s in doc.sentences}
@@ -708,22 +726,30 @@ def phrase_margins(doc: Document, found: Sequence[PhraseSuspect], res: Resources
 
 
 def phrase_spans(doc: Document, res: Resources, ctx: FeatureContext) -> list[Span]:
-    """``quality = "best"``: neighbouring words changed together (:mod:`repair.phrases`), judged by the LM.
+    """``quality = "best"``: neighbouring words changed together (:mod:`repair.phrases`) and
+    swapped words inside names (:mod:`repair.names`), judged by the LM in one batched call.
 
     The confidence is the share of right edits among dev candidates with at
-    least the same LM margin (``[phrases] confidence``), not a trained model:
-    the stage has two signals, and a table of them is what a reviewer can check.
+    least the same LM margin (``[phrases] confidence``, ``[names] confidence``),
+    not a trained model: the stage has two signals, and a table of them is what
+    a reviewer can check.
     """
+    from .names import name_suspects
     from .phrases import phrase_suspects
     from .terms import default_terms
 
     settings = phrase_settings()
+    names = name_settings()
+    terms = default_terms()
     floor = float(context_toml()["context"]["report-floor"])
     spans: list[Span] = []
-    suspects = phrase_suspects(
-        doc, res.spin_map, ctx.collocations, settings, changeable(doc), ctx.joined, default_terms()
-    )
-    for found, margin in zip(suspects, phrase_margins(doc, suspects, res), strict=True):
+    phrases = phrase_suspects(doc, res.spin_map, ctx.collocations, settings, changeable(doc), ctx.joined, terms)
+    named: list[PhraseSuspect] = []
+    if res.inverse_index is not None:
+        originals = name_originals(res.inverse_index)
+        named = name_suspects(doc, originals, ctx.collocations, settings, names, ctx.joined, terms, _function_words())
+    margins = phrase_margins(doc, [*phrases, *named], res)
+    for found, margin in zip(phrases, margins, strict=False):
         confidence = settings.confidence_of(margin)
         if confidence < floor:
             continue
@@ -736,5 +762,16 @@ def phrase_spans(doc: Document, res: Resources, ctx: FeatureContext) -> list[Spa
             f"prefers by {margin:.1f} nats"
         )
         hints = (Candidate(found.proposal, round(confidence, 4), "spinmap"),)
+        spans.append(Span(found.start, found.end, found.text, DETECTOR, reason, confidence, hints))
+    for found, margin in zip(named, margins[len(phrases) :], strict=True):
+        confidence = names.confidence_of(margin)
+        if confidence < floor:
+            continue
+        reason = (
+            f"'{found.text}' inside a name makes word pairs that clean prose does not use; the thesaurus "
+            f"links it to '{found.proposal}', which gives the name established pairs (collocation gain "
+            f"{found.gain:+.1f}) and which the language model prefers by {margin:.1f} nats"
+        )
+        hints = (Candidate(found.proposal, round(confidence, 4), "thesaurus"),)
         spans.append(Span(found.start, found.end, found.text, DETECTOR, reason, confidence, hints))
     return spans

@@ -34,12 +34,25 @@ import itertools
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Protocol
 
 from .form import match_word_case
 from .model import Document
 from .models.collocations import Collocations
-from .spinmap import SpinMap
 from .terms import Terms
+
+
+class Originals(Protocol):
+    """Where the words a spinner replaced come from: the :class:`~repair.spinmap.SpinMap`
+    (learned from lexicon rows), or the inverted thesaurus for names (:mod:`repair.names`)."""
+
+    def originals(self, word: str, limit: int = 4) -> tuple[tuple[str, int], ...]:
+        """Single words ``word`` may stand for, with how many rows support each, best first."""
+        ...
+
+    def segments_at(self, norms: Sequence[str], k: int, limit: int = 4) -> list[tuple[int, tuple[str, ...], int]]:
+        """Runs starting at token ``k`` that stood for runs of another length: (words, original, rows)."""
+        ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,7 +126,7 @@ class _PairEvidence:
 
 def phrase_suspects(
     doc: Document,
-    spin_map: SpinMap,
+    spin_map: Originals,
     collocations: Collocations,
     settings: PhraseSettings,
     eligible: Sequence[bool],
@@ -177,7 +190,7 @@ def _choices(
     norms: Sequence[str],
     changeable: bool,
     inner: Sequence[bool],
-    spin_map: SpinMap,
+    spin_map: Originals,
     settings: PhraseSettings,
 ) -> list[_Unit]:
     """What may stand at token ``k``: its own word, the word it may have replaced, or a run's original."""
