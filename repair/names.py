@@ -30,7 +30,7 @@ from functools import lru_cache
 from .inverse import InverseIndex, key_of
 from .model import Document
 from .models.collocations import Collocations, joined_flags
-from .phrases import PhraseSettings, PhraseSuspect, phrase_suspects
+from .phrases import PhraseSettings, PhraseSuspect, confidence_at, margin_table, phrase_suspects
 from .terms import Terms
 
 _ROMAN = re.compile(r"[IVX]+")
@@ -46,16 +46,12 @@ class NameSettings:
 
     @classmethod
     def from_dict(cls, data: dict[str, object]) -> NameSettings:
-        table = tuple(sorted((float(m), float(c)) for m, c in data["confidence"]))  # type: ignore[attr-defined]
+        table = margin_table(data["confidence"])
         return cls(int(data["originals-per-word"]), float(data["min-zipf"]), table)  # type: ignore[call-overload, arg-type]
 
     def confidence_of(self, margin: float) -> float:
         """The dev-measured share of right edits among name candidates with at least this LM margin."""
-        found = 0.0
-        for at_least, confidence in self.confidence:
-            if margin >= at_least:
-                found = confidence
-        return found
+        return confidence_at(self.confidence, margin)
 
 
 @dataclass(eq=False)

@@ -55,6 +55,20 @@ class Originals(Protocol):
         ...
 
 
+def margin_table(rows: object) -> tuple[tuple[float, float], ...]:
+    """A ``confidence`` setting (``[[margin, confidence], ...]``) read as sorted pairs of floats."""
+    return tuple(sorted((float(m), float(c)) for m, c in rows))  # type: ignore[attr-defined]
+
+
+def confidence_at(table: Sequence[tuple[float, float]], margin: float) -> float:
+    """The confidence of the last row of a sorted margin table that ``margin`` reaches (0 below the first)."""
+    found = 0.0
+    for at_least, confidence in table:
+        if margin >= at_least:
+            found = confidence
+    return found
+
+
 @dataclass(frozen=True, slots=True)
 class PhraseSettings:
     """``[phrases]`` of ``context.toml``; see there for what each one was measured at."""
@@ -68,23 +82,18 @@ class PhraseSettings:
 
     @classmethod
     def from_dict(cls, data: dict[str, object]) -> PhraseSettings:
-        table = tuple(sorted((float(m), float(c)) for m, c in data["confidence"]))  # type: ignore[attr-defined]
         return cls(
             max_words=int(data["max-words"]),  # type: ignore[call-overload]
             originals_per_word=int(data["originals-per-word"]),  # type: ignore[call-overload]
             min_pair_df=int(data["min-pair-df"]),  # type: ignore[call-overload]
             min_gain=float(data["min-gain"]),  # type: ignore[arg-type]
             term_df=int(data["term-df"]),  # type: ignore[call-overload]
-            confidence=table,
+            confidence=margin_table(data["confidence"]),
         )
 
     def confidence_of(self, margin: float) -> float:
         """The dev-measured share of right edits among candidates with at least this LM margin."""
-        found = 0.0
-        for at_least, confidence in self.confidence:
-            if margin >= at_least:
-                found = confidence
-        return found
+        return confidence_at(self.confidence, margin)
 
 
 @dataclass(frozen=True, slots=True)
