@@ -749,7 +749,7 @@ def phrase_spans(doc: Document, res: Resources, ctx: FeatureContext) -> list[Spa
         originals = name_originals(res.inverse_index)
         named = name_suspects(doc, originals, ctx.collocations, settings, names, ctx.joined, terms, _function_words())
     margins = phrase_margins(doc, [*phrases, *named], res)
-    for found, margin in zip(phrases, margins, strict=False):
+    for found, margin in zip(phrases, margins[: len(phrases)], strict=True):
         confidence = settings.confidence_of(margin)
         if confidence < floor:
             continue

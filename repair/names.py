@@ -29,7 +29,7 @@ from functools import lru_cache
 
 from .inverse import InverseIndex, key_of
 from .model import Document
-from .models.collocations import Collocations, joined_flags
+from .models.collocations import Collocations
 from .phrases import PhraseSettings, PhraseSuspect, confidence_at, margin_table, phrase_suspects
 from .terms import Terms
 
@@ -87,6 +87,7 @@ class ThesaurusOriginals:
 
 def name_words(
     doc: Document,
+    joined: Sequence[bool],
     function_words: frozenset[str] = frozenset(),
     common: Callable[[str], bool] = lambda word: True,
 ) -> list[bool]:
@@ -97,10 +98,11 @@ def name_words(
     first word of its sentence (that may be an ordinary word: "Yesterday Angela
     Merkel"), joined to another capitalised word, a number or a Roman numeral
     (a capitalised function word, "In Europe", starts a sentence, not a name).
+    ``joined[k]``: token ``k`` forms a phrase with the one before
+    (:func:`~repair.models.collocations.joined_flags`).
     """
     tokens = doc.tokens
     starts = {s.first_token for s in doc.sentences}
-    joined = joined_flags(doc.text, tokens)
 
     def capital(k: int) -> bool:
         text = tokens[k].text
@@ -140,7 +142,7 @@ def name_suspects(
     word only, as a spinner breaks a name: on dev, candidates that changed two
     words of a name ("Common Corpus" -> "Mutual Information") were all wrong.
     """
-    eligible = name_words(doc, function_words, lambda word: originals.zipf(word) >= names.min_zipf)
+    eligible = name_words(doc, joined, function_words, lambda word: originals.zipf(word) >= names.min_zipf)
     if not any(eligible):
         return []
     settings = replace(phrases, originals_per_word=names.originals_per_word)

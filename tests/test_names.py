@@ -57,11 +57,12 @@ def found(text: str) -> list[tuple[str, str]]:
 def test_name_words_are_title_case_words_beside_capitals_numbers_or_numerals():
     doc = make_doc("In Europe, World Battle II ended. Battle Creek is a city. The Battle was won.")
     function_words = frozenset({"in", "the", "is", "a", "was"})
-    words = [t.text for t, flag in zip(doc.tokens, name_words(doc, function_words), strict=True) if flag]
+    joined = joined_flags(doc.text, doc.tokens)
+    words = [t.text for t, flag in zip(doc.tokens, name_words(doc, joined, function_words), strict=True) if flag]
     # "In" and "Battle" start sentences, "Europe" has only "In" and a comma beside it,
     # "II" is a numeral, "The Battle" is a sentence's start, not a name.
     assert words == ["World", "Battle", "Creek"]
-    assert name_words(doc, function_words, common=lambda word: word != "creek").count(True) == 2
+    assert name_words(doc, joined, function_words, common=lambda word: word != "creek").count(True) == 2
 
 
 def test_a_swapped_word_inside_a_name_is_restored_alone():
