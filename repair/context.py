@@ -703,7 +703,7 @@ def name_originals(index: InverseIndex) -> ThesaurusOriginals:
     """The inverted thesaurus as a source of the words a name's word may have replaced (one per index)."""
     from .names import ThesaurusOriginals
 
-    return ThesaurusOriginals(index, _zipf, name_settings().min_zipf, _function_words())
+    return ThesaurusOriginals(index, _zipf, name_settings().min_zipf, _function_words(), spelling_key)
 
 
 def changeable(doc: Document) -> list[bool]:

@@ -68,14 +68,16 @@ class ThesaurusOriginals:
     zipf: Callable[[str], float]
     min_zipf: float = 0.0
     skip: frozenset[str] = frozenset()
+    spelling: Callable[[str], str] = str  # folds spelling conventions ("defence" and "defense" agree)
 
     @lru_cache(maxsize=65536)  # noqa: B019 - one per process, looked up per name word
     def originals(self, word: str, limit: int = 4) -> tuple[tuple[str, int], ...]:
         """The first ``limit`` candidates by prior that are common single words (a name keeps common words)."""
         found: list[tuple[str, int]] = []
+        mine = self.spelling(word)
         for link in self.index.lookup(word, limit):
             text = key_of(link.text)
-            if " " in text or text == word or not text.isalpha() or text in self.skip:
+            if " " in text or not text.isalpha() or text in self.skip or self.spelling(text) == mine:
                 continue
             if self.zipf(text) >= self.min_zipf:
                 found.append((text, 1))
