@@ -617,9 +617,12 @@ def detect_context(doc: Document, res: Resources, deeper: SpinEvidence | None = 
     candidates), and the second-stage model gives the confidence.
 
     ``deeper``: the evidence that this document reads as spun (:mod:`repair.evidence`).
-    The second look it asks for re-scores only the suspects the first pass left
-    out, those whose stage-one probability lies between the spun-document floor
-    and the usual one; the phrase step is not repeated.
+    The second look it asks for re-scores the suspects the first pass left out,
+    those whose stage-one probability lies between the spun-document floor and
+    the usual one, and the phrases of several words the first pass saw, for the
+    deletions it capped for review: in a spun document they are reported at
+    their own confidence, so the spun-document bar applies to them too. The
+    phrase step is not repeated.
     """
     model = default_model()
     if model is None:
@@ -640,7 +643,12 @@ def detect_context(doc: Document, res: Resources, deeper: SpinEvidence | None = 
     ctx = FeatureContext(doc)
     for suspect, scored in score_suspects(doc, res, ctx):
         p1, margin, best_link = scored[0]
-        if not floor <= p1 < ceiling:
+        # A second look at what the first pass saw: only a phrase can be a deletion.
+        uncapping = deeper is not None and p1 >= ceiling
+        if uncapping:
+            if suspect.j - suspect.i < 2:
+                continue
+        elif not floor <= p1 < ceiling:
             continue
         if best_quality:
             again = rescore(doc, ctx, suspect, scored, res, model)
@@ -648,15 +656,24 @@ def detect_context(doc: Document, res: Resources, deeper: SpinEvidence | None = 
             if confidence < float(settings["report-floor"]):
                 continue
             _, best_margin, best_link = again.ranked[0]
+            deletion = drops_words(suspect.text, best_link.text)
+            if uncapping and not (deletion and deletion_cap < confidence < deletion_sure):
+                continue  # the first pass reported it as it is
             reason = _reason(suspect, best_link, best_margin)
             better = int(again.features[STAGE2_FEATURES.index("lm_beats_current")])
             reason += (
                 f"; the language model agrees ({again.lm[1] - again.lm[0]:+.1f} nats; "
                 f"{better} of the {len(again.lm) - 1} candidates it read fit better than the current words)"
             )
-            if deeper is not None:
+            if uncapping:
+                assert deeper is not None
+                reason += (
+                    "; it only drops words, which the language model always favours, so it is left for review "
+                    f"unless the document reads as spun: {deeper.describe()}"
+                )
+            elif deeper is not None:
                 reason += f"; looked at only because {deeper.describe()}"
-            if drops_words(suspect.text, best_link.text):
+            if deletion and not uncapping:
                 capped = cap_deletion(confidence, deletion_cap, deletion_sure)
                 reason += (
                     "; it only drops words, which the language model always favours: left for review"

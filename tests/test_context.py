@@ -284,3 +284,36 @@ def test_a_second_look_rescores_only_the_suspects_between_the_two_floors(monkeyp
     assert "hearth" not in {s.text for s in detect_context(doc, best, deeper=evidence)}
     fast = Resources.for_config(Config(detectors=("context",), quality="fast"))
     assert detect_context(doc, fast, deeper=evidence) == []
+
+
+def test_a_second_look_reports_a_capped_deletion_at_its_own_confidence(monkeypatch):
+    """In a spun document a deletion the first pass left for review is reported again, uncapped,
+    so the spun-document bar decides it; anything else the first pass saw is not repeated."""
+    import repair.context
+    from repair.context import context_toml
+    from repair.evidence import SpinEvidence
+
+    best = Resources.for_config(Config(detectors=("context",), quality="best"))
+    doc = make_doc("We acted in keeping with the law.")
+    settings = context_toml()["context"]
+    monkeypatch.setitem(settings, "stage2-floor", 0.1)  # the first pass re-scores the phrase
+    monkeypatch.setitem(settings, "deletion-max-confidence", 1.0)
+    [plain] = detect_context(doc, best)
+    assert (plain.text, plain.hints[0].text) == ("in keeping with", "according to")
+    own = plain.score
+    # Read "according to" as a deletion of "in keeping with", with the cap just under its confidence.
+    monkeypatch.setattr(repair.context, "drops_words", lambda current, candidate: current == "in keeping with")
+    monkeypatch.setitem(settings, "deletion-max-confidence", own - 0.05)
+    monkeypatch.setitem(settings, "deletion-sure-confidence", own + 0.05)
+    [first] = detect_context(doc, best)
+    assert first.score == pytest.approx(own - 0.05) and "left for review" in first.evidence
+    evidence = SpinEvidence(9, 30, True)
+    [second] = detect_context(doc, best, deeper=evidence)
+    assert second.score == pytest.approx(own) and second.hints[0].text == "according to"
+    assert second.evidence.endswith(f"left for review unless the document reads as spun: {evidence.describe()}")
+    # Not capped in the first pass (or sure enough to keep its confidence): nothing to report again.
+    monkeypatch.setitem(settings, "deletion-max-confidence", own + 0.01)
+    assert detect_context(doc, best, deeper=evidence) == []
+    monkeypatch.setitem(settings, "deletion-max-confidence", own - 0.05)
+    monkeypatch.setitem(settings, "deletion-sure-confidence", own - 0.01)
+    assert detect_context(doc, best, deeper=evidence) == []
