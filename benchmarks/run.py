@@ -252,19 +252,23 @@ def truncate_words(text: str, budget: int) -> str:
     return text
 
 
+def shuffled(docs: Sequence[Doc], seed: int, purpose: str, corpus: str) -> list[Doc]:
+    """A corpus's documents in a seeded order of their own per set (``purpose``), for sets that take whole documents."""
+    order = list(range(len(docs)))
+    random.Random(f"{seed}:{purpose}:{corpus}").shuffle(order)
+    return [docs[i] for i in order]
+
+
 def clean_records(split_docs: dict[str, list[Doc]], sizes: Sizes, seed: int) -> list[GoldRecord]:
     records: list[GoldRecord] = []
     for corpus, docs in split_docs.items():
-        rng = random.Random(f"{seed}:clean:{corpus}")
-        order = list(range(len(docs)))
-        rng.shuffle(order)
         total = 0
-        for idx in order:
+        for doc in shuffled(docs, seed, "clean", corpus):
             if total >= sizes.clean_words:
                 break
-            text = truncate_words(docs[idx].text, sizes.clean_words - total)
+            text = truncate_words(doc.text, sizes.clean_words - total)
             total += words_in(text)
-            records.append(GoldRecord(docs[idx].id, text, text))
+            records.append(GoldRecord(doc.id, text, text))
     return records
 
 
@@ -291,17 +295,14 @@ def document_records(split_docs: dict[str, list[Doc]], sizes: Sizes, seed: int) 
     """Whole documents (``document_min_words`` or more, cut to ``document_words``), spun like the spun set."""
     records: list[dict[str, Any]] = []
     for corpus, docs in split_docs.items():
-        rng = random.Random(f"{seed}:docs:{corpus}")
-        order = list(range(len(docs)))
-        rng.shuffle(order)
         taken = 0
-        for idx in order:
+        for doc in shuffled(docs, seed, "docs", corpus):
             if taken >= sizes.documents:
                 break
-            if words_in(docs[idx].text) < sizes.document_min_words:
+            if words_in(doc.text) < sizes.document_min_words:
                 continue
-            text = truncate_words(docs[idx].text, sizes.document_words)
-            records.append(spun_record(f"{docs[idx].id}:doc", text, seed))
+            text = truncate_words(doc.text, sizes.document_words)
+            records.append(spun_record(f"{doc.id}:doc", text, seed))
             taken += 1
     return records
 
