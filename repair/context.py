@@ -757,13 +757,15 @@ def phrase_spans(doc: Document, res: Resources, ctx: FeatureContext) -> list[Spa
 
     settings = phrase_settings()
     names = name_settings()
-    terms = default_terms()
     floor = float(context_toml()["context"]["report-floor"])
     spans: list[Span] = []
-    phrases = phrase_suspects(doc, res.spin_map, ctx.collocations, settings, changeable(doc), ctx.joined, terms)
+    phrases = phrase_suspects(doc, res.spin_map, ctx.collocations, settings, changeable(doc), ctx.joined, res.terms)
     named: list[PhraseSuspect] = []
     if res.inverse_index is not None:
         originals = name_originals(res.inverse_index)
+        # Names keep the thesauri's terms, with which [names] was measured: the lexicon originals'
+        # pairs changed the name candidates of 38 dev records, mostly clean ones (unmeasured there).
+        terms = default_terms()
         named = name_suspects(doc, originals, ctx.collocations, settings, names, ctx.joined, terms, _function_words())
     margins = phrase_margins(doc, [*phrases, *named], res)
     for found, margin in zip(phrases, margins[: len(phrases)], strict=True):
@@ -771,7 +773,7 @@ def phrase_spans(doc: Document, res: Resources, ctx: FeatureContext) -> list[Spa
         if confidence < floor:
             continue
         rows = "1 lexicon row" if found.support == 1 else f"{found.support} lexicon rows"
-        listed = "; a term the thesauri list" if found.listed else ""
+        listed = "; a listed term (a thesaurus headword or a lexicon row's original)" if found.listed else ""
         reason = (
             f"'{found.text}' makes word pairs that clean prose does not use; undoing the spinner's word swaps "
             f"known from tortured phrases (each seen in at least {rows}) gives the established "

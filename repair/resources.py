@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from .models.frequency import WordFrequency
     from .models.ngram import NGramLM
     from .spinmap import SpinMap
+    from .terms import Terms
 
 _LOCK = threading.Lock()
 _CACHE: dict[tuple[object, ...], Resources] = {}
@@ -74,6 +75,14 @@ class Resources:
         from .spinmap import SpinMap
 
         return SpinMap.from_entries(self.lexicon.entries, _function_words())
+
+    @cached_property
+    def terms(self) -> Terms:
+        """Two-word terms for the phrase step: the thesauri's, and the word pairs of this config's
+        lexicon originals (:func:`repair.terms.original_pairs`), so a user's own lexicon adds its terms."""
+        from .terms import default_terms, original_pairs
+
+        return default_terms().including(original_pairs(entry.original for entry in self.lexicon.entries))
 
     @cached_property
     def inverse_index(self) -> InverseIndex | None:
@@ -143,9 +152,7 @@ class Resources:
             if self.config.quality == "best":
                 self.causal_lm  # noqa: B018
                 self.spin_map  # noqa: B018 - the phrase step's map (0.4 s), not on the first document
-                from .terms import default_terms
-
-                default_terms()
+                self.terms  # noqa: B018
 
     @classmethod
     def for_config(cls, config: Config) -> Resources:

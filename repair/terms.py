@@ -1,4 +1,4 @@
-"""Two-word terms of the language, as the thesauri list them (``data/terms.tsv``).
+"""Two-word terms of the language, as the thesauri and the lexicons list them.
 
 The phrase step (:mod:`repair.phrases`) needs to know which word pairs are
 established. Its main evidence is the collocation table of clean prose
@@ -8,10 +8,19 @@ occur in fewer than two of them, so a spinner's "amino corrosive" had no term
 to be restored to. A headword of two words in a thesaurus is such a term
 whatever the corpus; this module answers "is this pair one?", for plural heads
 too ("false alarms"; not "false alarming", whose verb reading is no term's head).
+
+The lexicons are a second source (:func:`original_pairs`): the original side
+of a row is the established wording a spinner broke, so its word pairs are
+terms ("hidden layers" from "concealed layers" -> "hidden layers"). A spinner
+breaks the same term in many ways, and a way that no row lists ("secret
+layers") is restored only if the step knows "hidden layers" is a term; the
+clean corpora are too small to know most technical terms.
 """
 
 from __future__ import annotations
 
+import itertools
+from collections.abc import Iterable
 from functools import lru_cache
 from importlib import resources as importlib_resources
 
@@ -33,6 +42,10 @@ class Terms:
             if len(words) == 2 and not line.startswith("#"):
                 found.add((words[0], words[1]))
         return cls(found)
+
+    def including(self, pairs: Iterable[tuple[str, str]]) -> Terms:
+        """These terms and ``pairs``, as a new set (the shipped list stays as read)."""
+        return Terms(set(self._terms).union(pairs))
 
     def __len__(self) -> int:
         return len(self._terms)
@@ -57,3 +70,20 @@ def default_terms() -> Terms:
     """The shipped list (58,012 terms), read once per process."""
     item = importlib_resources.files("repair").joinpath("data/terms.tsv")
     return Terms.parse(item.read_text(encoding="utf-8"))
+
+
+def original_pairs(originals: Iterable[str]) -> set[tuple[str, str]]:
+    """Neighbouring word pairs inside lexicon originals, lower-case, a hyphen read as a space.
+
+    Only pairs of alphabetic words: a row's original such as "signal-to-noise
+    ratio" gives ("signal", "to"), ("to", "noise"), ("noise", "ratio"); an
+    original with digits or symbols gives no pair across them.
+
+    >>> sorted(original_pairs(["hidden layers", "Signal-to-noise", "x2 ray"]))
+    [('hidden', 'layers'), ('signal', 'to'), ('to', 'noise')]
+    """
+    found: set[tuple[str, str]] = set()
+    for original in originals:
+        words = original.lower().replace("-", " ").split()
+        found.update((a, b) for a, b in itertools.pairwise(words) if a.isalpha() and b.isalpha())
+    return found

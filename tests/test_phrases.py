@@ -182,4 +182,35 @@ def test_best_detection_restores_a_term_only_the_thesauri_list(tmp_path):
     [span] = detect_context(doc, Resources.for_config(config))
     assert (span.text, span.hints[0].text) == ("corrosive", "acid")
     assert span.score >= 0.9
-    assert "a term the thesauri list" in span.evidence
+    assert "a listed term (a thesaurus headword" in span.evidence
+
+
+def test_best_detection_restores_a_term_only_a_lexicon_original_lists(tmp_path):
+    """A term that neither the corpora nor the thesauri know, but some row's original does.
+
+    "secret" was "hidden" in one row; "hidden layers" is the original of another row.
+    The shipped collocation table has seen "hidden layers" in only 2 documents, too
+    few to gain enough; as a listed term it counts as ``term-df`` documents.
+    """
+    from repair.config import Config
+    from repair.context import detect_context
+    from repair.resources import Resources
+
+    doc = make_doc("A neural network with two secret layers can approximate any continuous function.")
+    found_with: dict[bool, list[tuple[str, str, float]]] = {}
+    for with_term in (False, True):
+        rows = tmp_path / f"rows-{with_term}.tsv"
+        lines = "spun\toriginal\nsecret markov model\thidden markov model\n"
+        lines += "concealed layers\thidden layers\n" if with_term else ""
+        rows.write_text(lines)
+        config = Config(detectors=("context",), quality="best", builtin_lexicons=(), extend_lexicon=(str(rows),))
+        res = Resources.for_config(config)
+        assert (("hidden", "layers") in res.terms) is with_term
+        spans = detect_context(doc, res)
+        found_with[with_term] = [(s.text, s.hints[0].text, s.score) for s in spans if s.detector == "context"]
+        if with_term:
+            assert "a lexicon row's original)" in spans[0].evidence
+    assert not [f for f in found_with[False] if f[1] == "hidden"]
+    [(text, proposal, score)] = found_with[True]
+    assert (text, proposal) == ("secret", "hidden")
+    assert score >= 0.9

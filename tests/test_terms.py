@@ -27,3 +27,13 @@ def test_the_shipped_list_has_technical_terms_and_no_spun_pairs():
         assert tuple(term.split()) in terms, term
     for spun in ("amino corrosive", "bogus caution", "irregular woodland"):
         assert tuple(spun.split()) not in terms, spun
+
+
+def test_lexicon_originals_give_their_word_pairs():
+    from repair.terms import original_pairs
+
+    pairs = original_pairs(["hidden layers", "Signal-to-noise ratio", "AI", "x2 ray"])
+    assert pairs == {("hidden", "layers"), ("signal", "to"), ("to", "noise"), ("noise", "ratio")}
+    terms = Terms({("amino", "acid")}).including(pairs)
+    assert ("hidden", "layers") in terms and ("amino", "acids") in terms
+    assert ("hidden", "layers") not in Terms({("amino", "acid")})  # the original set is left as it was

@@ -37,7 +37,6 @@ from repair.models.collocations import default_collocations
 from repair.phrases import PhraseSuspect, phrase_suspects
 from repair.resources import Resources
 from repair.segment import make_doc
-from repair.terms import default_terms
 
 
 def closer(spun: str, original: str, start: int, end: int, proposal: str) -> bool:
@@ -57,7 +56,6 @@ def measure(paths: list[Path], lexicon: Path) -> list[tuple[float, bool, PhraseS
     res = Resources.for_config(replace(Config(), quality="best", builtin_lexicons=(), extend_lexicon=(str(lexicon),)))
     settings = phrase_settings()
     table = default_collocations()
-    terms = default_terms()
     found: list[tuple[float, bool, PhraseSuspect, str]] = []
     for path in paths:
         for line in path.open(encoding="utf-8"):
@@ -66,7 +64,7 @@ def measure(paths: list[Path], lexicon: Path) -> list[tuple[float, bool, PhraseS
             doc = make_doc(spun)
             ctx = FeatureContext(doc, table.excluding(original))
             suspects = phrase_suspects(
-                doc, res.spin_map, ctx.collocations, settings, changeable(doc), ctx.joined, terms
+                doc, res.spin_map, ctx.collocations, settings, changeable(doc), ctx.joined, res.terms
             )
             for item, margin in zip(suspects, phrase_margins(doc, suspects, res), strict=True):
                 right = spun != original and closer(spun, original, item.start, item.end, item.proposal)
