@@ -15,8 +15,9 @@ language model:
    that changes at least one of two or more units is a candidate.
 2. **Collocation test.** A candidate survives only if every word pair it forms
    is established in clean prose (:mod:`repair.models.collocations`, at least
-   ``min-pair-df`` documents) or listed as a term by the thesauri
-   (:mod:`repair.terms`), while every current pair it changes is neither:
+   ``min-pair-df`` documents) or listed as a term by the thesauri or inside
+   a lexicon row's original (:mod:`repair.terms`), while every current pair
+   it changes is neither:
    spun text breaks terms, clean text is made of them. The survivors are
    ranked by how much more established the candidate is (``gain``, the change
    in Σ ln(1 + documents)).
@@ -109,7 +110,7 @@ class PhraseSuspect:
     gain: float  # how much more established the candidate's word pairs are: Σ ln(1 + documents)
     support: int  # the fewest lexicon rows behind any one of its word changes
     changed: int  # how many words it changes
-    listed: bool  # one of its pairs is established only as a term the thesauri list
+    listed: bool  # one of its pairs is established only as a listed term (thesauri, lexicon originals)
 
 
 class _PairEvidence:
@@ -126,7 +127,7 @@ class _PairEvidence:
         return self.term_df if n < self.term_df and self._is_term(first, second) else n
 
     def listed(self, first: str, second: str) -> bool:
-        """Does the pair count as established only because the thesauri list it?"""
+        """Does the pair count as established only because it is a listed term?"""
         return self.collocations.df(first, second) < self.term_df and self._is_term(first, second)
 
     def _is_term(self, first: str, second: str) -> bool:
@@ -147,8 +148,8 @@ def phrase_suspects(
     ``eligible[k]``: may token ``k`` be changed at all (a content word, not a
     name); the context detector's rule. ``joined[k]``: does token ``k`` form a
     phrase with the one before (:func:`~repair.models.collocations.joined_flags`).
-    ``terms``: pairs the thesauri list as terms, which count as seen in
-    ``term-df`` documents when the table has them in fewer.
+    ``terms``: pairs listed as terms (thesauri, lexicon originals), which
+    count as seen in ``term-df`` documents when the table has them in fewer.
     One suspect per character range, the one with the highest gain (then
     support, then the proposal, for a stable order).
     """
