@@ -161,12 +161,14 @@ def phrase_suspects(
     choices = [_choices(k, norms, eligible[k] and usable[k], inner, spin_map, settings) for k in range(len(tokens))]
     best: dict[tuple[int, int], PhraseSuspect] = {}
     evidence = _PairEvidence(collocations, terms, settings.term_df)
+    # The content words beside a window whose pairs with it the change must not break.
+    neighbours = _Neighbours([eligible[k] and usable[k] for k in range(len(tokens))], joined)
 
     def extend(units: list[_Unit], k: int, width: int) -> None:
         """Grow a window unit by unit; judge it whenever it reads as 2 to ``max-words`` words."""
         # At least two units: the evidence is a pair the change mends between a unit and its neighbour.
         if len(units) >= 2 and any(u.changed for u in units):
-            suspect = _judge(doc, units, norms, evidence, settings)
+            suspect = _judge(doc, units, norms, evidence, settings, neighbours)
             if suspect is not None:
                 held = best.get((suspect.start, suspect.end))
                 if held is None or _rank(suspect) > _rank(held):
@@ -219,18 +221,40 @@ def _rank(suspect: PhraseSuspect) -> tuple[float, int, str]:
     return (suspect.gain, suspect.support, suspect.proposal)
 
 
+@dataclass(frozen=True, slots=True)
+class _Neighbours:
+    """Which tokens are content words (``content``) and which are joined to the one before (``joined``)."""
+
+    content: Sequence[bool]
+    joined: Sequence[bool]
+
+    def edges(self, first: int, last: int) -> list[tuple[int, int]]:
+        """The pairs (left token, right token) across the edges of tokens ``[first, last)``
+        whose outer token is a content word joined to the window."""
+        found = []
+        if first > 0 and self.joined[first] and self.content[first - 1]:
+            found.append((first - 1, first))
+        if last < len(self.joined) and self.joined[last] and self.content[last]:
+            found.append((last - 1, last))
+        return found
+
+
 def _judge(
     doc: Document,
     units: Sequence[_Unit],
     norms: Sequence[str],
     evidence: _PairEvidence,
     settings: PhraseSettings,
+    neighbours: _Neighbours,
 ) -> PhraseSuspect | None:
     """The window as a suspect, if its candidate passes the collocation test.
 
     Every word pair of the candidate must be established; every pair of the
     current text that the change touches must be unknown, except the pairs
     inside a replaced run ("getting to know" is fluent; "deep getting" is not).
+    That includes the pairs a changed word at the window's edge makes with the
+    content word beside it: in "bottomless neural networks" the window
+    "bottomless neural" -> "deep convolutional" would break "neural networks".
     """
     words = [w for u in units for w in u.words]
     pairs = [evidence.df(a, b) for a, b in itertools.pairwise(words)]
@@ -247,6 +271,11 @@ def _judge(
         if df and (a.changed or b.changed):
             return None  # a pair it would change is already established: clean text
         current_fit += math.log1p(df)
+    edge_units = {first: units[0], last - 1: units[-1]}
+    for left, right in neighbours.edges(first, last):
+        inside = edge_units[right if right == first else left]
+        if inside.changed and evidence.df(norms[left], norms[right]):
+            return None  # it breaks an established pair with its neighbour outside the window
     gain = sum(math.log1p(n) for n in pairs) - current_fit
     if gain < settings.min_gain:
         return None

@@ -89,6 +89,22 @@ def test_clean_terms_and_unknown_results_are_left_alone():
     assert found("An irregular woodland.", Collocations({}, 1000, 2)) == []
 
 
+def test_a_change_at_the_windows_edge_must_not_break_a_pair_with_the_word_beside_it():
+    # The window "irregular woodland" ends before "classifier"; its change would still break
+    # the established "woodland classifier" beside it, as the longer window would.
+    known = Collocations({**TABLE.counts, "woodland classifier": 3}, 1000, 2)
+    assert ("irregular woodland", "random forest") in found("We fit an irregular woodland classifier.")
+    assert found("We fit an irregular woodland classifier.", known) == []
+    # A word that may not change (a function word, for the context detector) is no term beside it:
+    # an established "an irregular" does not block.
+    with_article = Collocations({**TABLE.counts, "an irregular": 50}, 1000, 2)
+    doc = make_doc("We fit an irregular woodland.")
+    eligible = [t.norm not in {"we", "an"} for t in doc.tokens]
+    joined = joined_flags(doc.text, doc.tokens)
+    suspects = phrase_suspects(doc, SPIN_MAP, with_article, SETTINGS, eligible, joined)
+    assert ("irregular woodland", "random forest") in [(x.text, x.proposal) for x in suspects]
+
+
 def test_a_term_the_thesauri_list_counts_as_established_where_prose_is_silent():
     # The table has never seen "amino acid": without the term list there is nothing to restore to.
     assert found("Each amino corrosive binds.") == []
