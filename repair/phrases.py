@@ -123,15 +123,15 @@ class _PairEvidence:
 
     def df(self, first: str, second: str) -> int:
         """Documents with the pair, or ``term_df`` for a listed term the table has seen less often."""
+        return self.look_up(first, second)[0]
+
+    def look_up(self, first: str, second: str) -> tuple[int, bool]:
+        """The pair's documents as :meth:`df` counts them, and whether it is established only
+        because it is a listed term; one look-up of each table."""
         n = self.collocations.df(first, second)
-        return self.term_df if n < self.term_df and self._is_term(first, second) else n
-
-    def listed(self, first: str, second: str) -> bool:
-        """Does the pair count as established only because it is a listed term?"""
-        return self.collocations.df(first, second) < self.term_df and self._is_term(first, second)
-
-    def _is_term(self, first: str, second: str) -> bool:
-        return self.terms is not None and (first, second) in self.terms
+        if n < self.term_df and self.terms is not None and (first, second) in self.terms:
+            return self.term_df, True
+        return n, False
 
 
 def phrase_suspects(
@@ -257,7 +257,8 @@ def _judge(
     "bottomless neural" -> "deep convolutional" would break "neural networks".
     """
     words = [w for u in units for w in u.words]
-    pairs = [evidence.df(a, b) for a, b in itertools.pairwise(words)]
+    looked = [evidence.look_up(a, b) for a, b in itertools.pairwise(words)]
+    pairs = [n for n, _ in looked]
     if min(pairs) < settings.min_pair_df:
         return None
     owner = {t: u for u in units for t in range(u.first, u.first + u.n)}
@@ -298,6 +299,6 @@ def _judge(
         )
     start, end = tokens[lo].start, tokens[hi - 1].end
     support = min(u.support for u in changed)
-    listed = any(evidence.listed(a, b) for a, b in itertools.pairwise(words))
+    listed = any(flag for _, flag in looked)
     text = doc.text[start:end]
     return PhraseSuspect(lo, hi, start, end, text, "".join(pieces), gain, support, len(changed), listed)
