@@ -272,9 +272,8 @@ def _judge(
         if df and (a.changed or b.changed):
             return None  # a pair it would change is already established: clean text
         current_fit += math.log1p(df)
-    edge_units = {first: units[0], last - 1: units[-1]}
     for left, right in neighbours.edges(first, last):
-        inside = edge_units[right if right == first else left]
+        inside = owner[right] if right in owner else owner[left]  # the unit on the window's side
         if inside.changed and evidence.df(norms[left], norms[right]):
             return None  # it breaks an established pair with its neighbour outside the window
     gain = sum(math.log1p(n) for n in pairs) - current_fit
