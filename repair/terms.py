@@ -84,6 +84,7 @@ def original_pairs(originals: Iterable[str]) -> set[tuple[str, str]]:
     """
     found: set[tuple[str, str]] = set()
     for original in originals:
+        # Not key_of(): it drops punctuation, and a pair must not cross "accuracy, precision" or "(CIA)".
         words = original.lower().replace("-", " ").split()
         found.update((a, b) for a, b in itertools.pairwise(words) if a.isalpha() and b.isalpha())
     return found
