@@ -752,7 +752,7 @@ def phrase_spans(doc: Document, res: Resources, ctx: FeatureContext) -> list[Spa
     a reviewer can check.
     """
     from .names import name_suspects
-    from .phrases import phrase_suspects
+    from .phrases import phrase_suspects, preferred_readings
     from .terms import default_terms
 
     settings = phrase_settings()
@@ -768,9 +768,10 @@ def phrase_spans(doc: Document, res: Resources, ctx: FeatureContext) -> list[Spa
         terms = default_terms()
         named = name_suspects(doc, originals, ctx.collocations, settings, names, ctx.joined, terms, _function_words())
     margins = phrase_margins(doc, [*phrases, *named], res)
-    for found, margin in zip(phrases, margins[: len(phrases)], strict=True):
+    keep = preferred_readings([*phrases, *named], margins)
+    for found, margin, kept in zip(phrases, margins[: len(phrases)], keep[: len(phrases)], strict=True):
         confidence = settings.confidence_of(margin)
-        if confidence < floor:
+        if confidence < floor or not kept:
             continue
         rows = "1 lexicon row" if found.support == 1 else f"{found.support} lexicon rows"
         listed = "; a listed term (a thesaurus headword or a lexicon row's original)" if found.listed else ""
@@ -782,9 +783,9 @@ def phrase_spans(doc: Document, res: Resources, ctx: FeatureContext) -> list[Spa
         )
         hints = (Candidate(found.proposal, round(confidence, 4), "spinmap"),)
         spans.append(Span(found.start, found.end, found.text, DETECTOR, reason, confidence, hints))
-    for found, margin in zip(named, margins[len(phrases) :], strict=True):
+    for found, margin, kept in zip(named, margins[len(phrases) :], keep[len(phrases) :], strict=True):
         confidence = names.confidence_of(margin)
-        if confidence < floor:
+        if confidence < floor or not kept:
             continue
         reason = (
             f"'{found.text}' inside a name makes word pairs that clean prose does not use; the thesaurus "

@@ -186,6 +186,25 @@ def phrase_suspects(
     return sorted(best.values(), key=lambda s: (s.start, s.end))
 
 
+def preferred_readings(suspects: Sequence[PhraseSuspect], margins: Sequence[float]) -> list[bool]:
+    """Which suspects to keep where several change the same words: the reading the LM prefers.
+
+    Overlapping suspects lie in one sentence, so their margins (each against
+    the same current sentence) compare directly: in "stochastic inclination
+    descent" the LM prefers "stochastic gradient descent" (+20.1 nats) to
+    "standard gradient descent" (+15.0), and both would read as equally sure
+    through the confidence table. Greedy by margin, then position for a stable order.
+    """
+    keep = [False] * len(suspects)
+    taken: list[tuple[int, int]] = []
+    for k in sorted(range(len(suspects)), key=lambda k: (-margins[k], suspects[k].start, suspects[k].end)):
+        here = suspects[k]
+        if not any(here.start < end and start < here.end for start, end in taken):
+            keep[k] = True
+            taken.append((here.start, here.end))
+    return keep
+
+
 @dataclass(frozen=True, slots=True)
 class _Unit:
     """Tokens ``[first, first + n)`` of a window and the words that stand there in the candidate."""
@@ -230,11 +249,12 @@ class _Neighbours:
 
     def edges(self, first: int, last: int) -> list[tuple[int, int]]:
         """The pairs (left token, right token) across the edges of tokens ``[first, last)``
-        whose outer token is a content word joined to the window."""
+        that join two content words: a function word at the end of a replaced run ("gaining
+        knowledge of" for "learning") makes no term with the word after it."""
         found = []
-        if first > 0 and self.joined[first] and self.content[first - 1]:
+        if first > 0 and self.joined[first] and self.content[first - 1] and self.content[first]:
             found.append((first - 1, first))
-        if last < len(self.joined) and self.joined[last] and self.content[last]:
+        if last < len(self.joined) and self.joined[last] and self.content[last - 1] and self.content[last]:
             found.append((last - 1, last))
         return found
 

@@ -103,6 +103,13 @@ def test_a_change_at_the_windows_edge_must_not_break_a_pair_with_the_word_beside
     joined = joined_flags(doc.text, doc.tokens)
     suspects = phrase_suspects(doc, SPIN_MAP, with_article, SETTINGS, eligible, joined)
     assert ("irregular woodland", "random forest") in [(x.text, x.proposal) for x in suspects]
+    # Nor is a function word at the end of a replaced run: "of model" is no term of "gaining knowledge of".
+    runs = SpinMap.from_entries([Entry("machine gaining knowledge of", "machine learning")])
+    with_of = Collocations({**TABLE.counts, "of model": 40}, 1000, 2)
+    doc = make_doc("A deep gaining knowledge of model.")
+    eligible = [t.norm not in {"a", "of"} for t in doc.tokens]
+    suspects = phrase_suspects(doc, runs, with_of, SETTINGS, eligible, joined_flags(doc.text, doc.tokens))
+    assert [(x.text, x.proposal) for x in suspects] == [("gaining knowledge of", "learning")]
 
 
 def test_a_term_the_thesauri_list_counts_as_established_where_prose_is_silent():
@@ -230,3 +237,18 @@ def test_best_detection_restores_a_term_only_a_lexicon_original_lists(tmp_path):
     [(text, proposal, score)] = found_with[True]
     assert (text, proposal) == ("secret", "hidden")
     assert score >= 0.9
+
+
+def test_of_overlapping_readings_the_one_the_lm_prefers_is_kept():
+    from repair.phrases import preferred_readings
+
+    def suspect(start: int, end: int, proposal: str) -> PhraseSuspect:
+        return PhraseSuspect(0, 0, start, end, "x", proposal, 2.0, 1, 1, False)
+
+    # "stochastic inclination descent": [0, 22) -> "standard gradient", [11, 22) -> "gradient".
+    both = [suspect(0, 22, "standard gradient"), suspect(11, 22, "gradient"), suspect(30, 40, "apart")]
+    assert preferred_readings(both, [15.0, 20.1, 3.0]) == [False, True, True]
+    assert preferred_readings(both, [20.1, 15.0, 3.0]) == [True, False, True]
+    # Equal margins: the earlier span, for a stable order.
+    assert preferred_readings(both[:2], [9.0, 9.0]) == [True, False]
+    assert preferred_readings([], []) == []

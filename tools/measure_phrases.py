@@ -34,7 +34,7 @@ from repair.config import Config
 from repair.context import FeatureContext, changeable, phrase_margins, phrase_settings
 from repair.inverse import key_of
 from repair.models.collocations import default_collocations
-from repair.phrases import PhraseSuspect, phrase_suspects
+from repair.phrases import PhraseSuspect, phrase_suspects, preferred_readings
 from repair.resources import Resources
 from repair.segment import make_doc
 
@@ -66,7 +66,11 @@ def measure(paths: list[Path], lexicon: Path) -> list[tuple[float, bool, PhraseS
             suspects = phrase_suspects(
                 doc, res.spin_map, ctx.collocations, settings, changeable(doc), ctx.joined, res.terms
             )
-            for item, margin in zip(suspects, phrase_margins(doc, suspects, res), strict=True):
+            margins = phrase_margins(doc, suspects, res)
+            kept = preferred_readings(suspects, margins)
+            for item, margin, keep in zip(suspects, margins, kept, strict=True):
+                if not keep:
+                    continue  # another reading of the same words, which the LM prefers
                 right = spun != original and closer(spun, original, item.start, item.end, item.proposal)
                 found.append((margin, right, item, path.name))
     return found
