@@ -768,7 +768,8 @@ def phrase_spans(doc: Document, res: Resources, ctx: FeatureContext) -> list[Spa
         terms = default_terms()
         named = name_suspects(doc, originals, ctx.collocations, settings, names, ctx.joined, terms, _function_words())
     margins = phrase_margins(doc, [*phrases, *named], res)
-    keep = preferred_readings([*phrases, *named], margins)
+    # Each step keeps its preferred readings; their spans cannot overlap (names are not changeable).
+    keep = preferred_readings(phrases, margins[: len(phrases)]) + preferred_readings(named, margins[len(phrases) :])
     for found, margin, kept in zip(phrases, margins[: len(phrases)], keep[: len(phrases)], strict=True):
         confidence = settings.confidence_of(margin)
         if confidence < floor or not kept:
