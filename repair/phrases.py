@@ -158,11 +158,12 @@ def phrase_suspects(
     usable = [t.text.isalpha() for t in tokens]
     # Inside a replaced run: plain lower-case words joined to the previous one ("Getting To Know" is a title).
     inner = [usable[k] and joined[k] and not tokens[k].text[:1].isupper() for k in range(len(tokens))]
-    choices = [_choices(k, norms, eligible[k] and usable[k], inner, spin_map, settings) for k in range(len(tokens))]
+    # Content words: the ones that may change, and the ones beside a window whose pairs it must not break.
+    content = [eligible[k] and usable[k] for k in range(len(tokens))]
+    choices = [_choices(k, norms, content[k], inner, spin_map, settings) for k in range(len(tokens))]
     best: dict[tuple[int, int], PhraseSuspect] = {}
     evidence = _PairEvidence(collocations, terms, settings.term_df)
-    # The content words beside a window whose pairs with it the change must not break.
-    neighbours = _Neighbours([eligible[k] and usable[k] for k in range(len(tokens))], joined)
+    neighbours = _Neighbours(content, joined)
 
     def extend(units: list[_Unit], k: int, width: int) -> None:
         """Grow a window unit by unit; judge it whenever it reads as 2 to ``max-words`` words."""
