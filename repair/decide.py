@@ -9,7 +9,7 @@ overlap a stronger finding. Everything else is still reported, with
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
@@ -34,8 +34,14 @@ def decide(
     config: Config,
     ignored: frozenset[tuple[str, ...]] = frozenset(),
     can_encode: Callable[[str], bool] | None = None,
+    withdrawn: Mapping[tuple[int, int, str], str] | None = None,
 ) -> list[Edit]:
-    """Deterministic: the same findings give the same edits in the same order."""
+    """Deterministic: the same findings give the same edits in the same order.
+
+    ``withdrawn``: edits, as (start, end, proposal), that the stability check
+    held back (:class:`~repair.stable.Stabiliser`), with why. They are held back
+    again and take no room, so a weaker edit they overlapped may be written.
+    """
     taken: list[tuple[int, int]] = []
     edits: list[Edit] = []
     seen: set[tuple[int, int]] = set()
@@ -50,6 +56,8 @@ def decide(
         start, spun, proposal = fix_article(doc.text, span.start, span.text, best.text)
         alternatives = tuple((c.text, round(c.score, 4)) for c in finding.candidates[1:6])
         held = _held_back(finding, config, ignored, can_encode, proposal, doc.evidence)
+        if held is None and withdrawn:
+            held = withdrawn.get((start, span.end, proposal))
         overlaps = any(start < e and s < span.end for s, e in taken)
         if held is None and overlaps:
             held = "overlaps a stronger edit"

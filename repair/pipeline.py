@@ -24,6 +24,10 @@ from .resources import Resources
 from .segment import make_doc
 from .stable import Stabiliser
 
+# How often the edits are decided again without those the stability check held back. Each
+# time holds back at least one more edit; the bound keeps a pathological text cheap.
+MAX_REDECISIONS = 3
+
 
 @dataclass(frozen=True, slots=True)
 class Result:
@@ -95,8 +99,36 @@ class Pipeline:
                 words,
                 prefixes,
             )
-            edits = stabilise(text, edits, doc.line_col, doc.context_skipped)
+            edits = self._settle(doc, findings, edits, stabilise, can_encode)
         return Result(text=apply_edits(text, edits), edits=tuple(edits), findings=tuple(findings))
+
+    def _settle(
+        self,
+        doc: Document,
+        findings: list[Finding],
+        edits: list[Edit],
+        stabilise: Stabiliser,
+        can_encode: Callable[[str], bool] | None,
+    ) -> list[Edit]:
+        """The decided edits made stable; where the check holds an edit back, the findings are
+        decided again without it, so a weaker edit it had displaced may be written instead.
+
+        "elective vitality sources": "vitality sources" -> "energy sources" (a lexicon row)
+        outranks "elective vitality" -> "renewable energy" (a phrase), but would leave
+        "elective energy", itself a spin; without it the phrase is restored.
+        """
+        withdrawn: dict[tuple[int, int, str], str] = {}
+        for _ in range(MAX_REDECISIONS):
+            settled = stabilise(doc.text, edits, doc.line_col, doc.context_skipped)
+            fresh = {key: why for key, why in stabilise.withdrawn.items() if key not in withdrawn}
+            if not fresh:
+                return settled
+            withdrawn.update(fresh)
+            again = decide(doc, findings, self.config, self.resources.ignored_keys, can_encode, withdrawn)
+            if _applied(again) == _applied(edits) - withdrawn.keys():
+                return settled  # the held-back edits displaced nothing
+            edits = again
+        return stabilise(doc.text, edits, doc.line_col, doc.context_skipped)
 
     def _decide(
         self, text: str, path: str, can_encode: Callable[[str], bool] | None, terms: DocTerms | None
@@ -105,6 +137,10 @@ class Pipeline:
         doc.terms = terms
         findings = self.findings(doc)
         return doc, findings, decide(doc, findings, self.config, self.resources.ignored_keys, can_encode)
+
+
+def _applied(edits: list[Edit]) -> set[tuple[int, int, str]]:
+    return {(e.start, e.end, e.proposal) for e in edits if e.applied}
 
 
 def clean_text(text: str, config: Config | None = None, **options: Any) -> Result:

@@ -124,6 +124,9 @@ class Stabiliser:
         self.context_terms = context_terms
         self.context_words = context_words
         self.context_prefixes = context_prefixes
+        # The edits the last call held back, as (start, end, proposal) -> why: the pipeline
+        # decides again without them, so an edit they had displaced gets its chance.
+        self.withdrawn: dict[tuple[int, int, str], str] = {}
 
     def _touches_context(self, applied: list[Edit]) -> bool:
         for e in applied:
@@ -168,6 +171,7 @@ class Stabiliser:
         ``context_skipped`` are spans of ``text`` set aside for their context
         (``Document.context_skipped``).
         """
+        self.withdrawn = {}
         for _ in range(MAX_ROUNDS):
             applied = sorted((e for e in edits if e.applied), key=lambda e: e.start)
             if not applied:
@@ -202,15 +206,15 @@ class Stabiliser:
             kept: list[Edit] = []
             for e in edits:
                 if id(e) in unstable:
-                    note = (
-                        f'; not applied: the repaired text would read as another spin ("{unstable[id(e)]}"), '
-                        "which a second run would change"
-                    )
-                    e = replace(e, applied=False, reason=e.reason + note)
+                    spin = unstable[id(e)]
+                    why = f'the repaired text would read as another spin ("{spin}"), which a second run would change'
+                    self.withdrawn[(e.start, e.end, e.proposal)] = why
+                    e = replace(e, applied=False, reason=f"{e.reason}; not applied: {why}")
                 kept.append(e)
             added_spans = {(a.start, a.end) for a in added}
             kept = [e for e in kept if e.applied or (e.start, e.end) not in added_spans]
             edits = sorted(kept + added, key=_sort_key)
         # Did not settle within MAX_ROUNDS: write nothing rather than text a second run would change.
-        note = "; not applied: the repaired text did not settle"
-        return [replace(e, applied=False, reason=e.reason + note) if e.applied else e for e in edits]
+        why = "the repaired text did not settle"
+        self.withdrawn.update({(e.start, e.end, e.proposal): why for e in edits if e.applied})
+        return [replace(e, applied=False, reason=f"{e.reason}; not applied: {why}") if e.applied else e for e in edits]

@@ -15,6 +15,26 @@ def test_a_repair_that_forms_another_spin_is_held_back():
     assert clean_text(result.text).text == result.text
 
 
+def test_an_edit_displaced_by_a_held_back_one_gets_its_chance(tmp_path):
+    # "vitality reservoirs" (the longer span) outranks "elective vitality", but its repair
+    # would leave "elective energy", a spin of its own: it is held back, and the edit it
+    # had displaced is decided again and written.
+    lexicon = tmp_path / "mine.tsv"
+    rows = [
+        "vitality reservoirs\tenergy reservoirs",
+        "elective vitality\trenewable energy",
+        "elective energy\trenewable energy",
+    ]
+    lexicon.write_text("spun\toriginal\n" + "\n".join(rows) + "\n", encoding="utf-8")
+    config = Config(builtin_lexicons=(), extend_lexicon=(str(lexicon),))
+    result = clean_text("They built elective vitality reservoirs last year.", config)
+    assert result.text == "They built renewable energy reservoirs last year."
+    held = next(e for e in result.edits if e.spun == "vitality reservoirs")
+    assert not held.applied and 'another spin ("elective energy")' in held.reason
+    assert [e.spun for e in result.edits if e.applied] == ["elective vitality"]
+    assert clean_text(result.text, config).text == result.text
+
+
 def test_context_created_by_a_repair_completes_in_the_same_run(tmp_path):
     lexicon = tmp_path / "mine.tsv"
     lexicon.write_text("spun\toriginal\nsickness ward\tcancer ward\n", encoding="utf-8")
