@@ -748,8 +748,9 @@ def phrase_spans(doc: Document, res: Resources, ctx: FeatureContext) -> list[Spa
 
     The confidence is the share of right edits among dev candidates with at
     least the same LM margin (``[phrases] confidence``, ``[names] confidence``),
-    not a trained model: the stage has two signals, and a table of them is what
-    a reviewer can check.
+    counted apart for phrases whose new word makes a fixed term with a kept one
+    (``[phrases] term-confidence``), not a trained model: the stage has few
+    signals, and a table of them is what a reviewer can check.
     """
     from .names import name_suspects
     from .phrases import phrase_suspects, preferred_readings
@@ -771,15 +772,17 @@ def phrase_spans(doc: Document, res: Resources, ctx: FeatureContext) -> list[Spa
     # Each step keeps its preferred readings; their spans cannot overlap (names are not changeable).
     keep = preferred_readings(phrases, margins[: len(phrases)]) + preferred_readings(named, margins[len(phrases) :])
     for found, margin, kept in zip(phrases, margins[: len(phrases)], keep[: len(phrases)], strict=True):
-        confidence = settings.confidence_of(margin)
+        term = settings.is_term(found)
+        confidence = settings.confidence_of(margin, term)
         if confidence < floor or not kept:
             continue
         rows = "1 lexicon row" if found.support == 1 else f"{found.support} lexicon rows"
         listed = "; a listed term (a thesaurus headword or a lexicon row's original)" if found.listed else ""
+        fixed = f"; {found.term.describe()}" if term and found.term is not None else ""
         reason = (
             f"'{found.text}' makes word pairs that clean prose does not use; undoing the spinner's word swaps "
             f"known from tortured phrases (each seen in at least {rows}) gives the established "
-            f"'{found.proposal}' (collocation gain {found.gain:+.1f}{listed}), which the language model "
+            f"'{found.proposal}' (collocation gain {found.gain:+.1f}{listed}{fixed}), which the language model "
             f"prefers by {margin:.1f} nats"
         )
         hints = (Candidate(found.proposal, round(confidence, 4), "spinmap"),)

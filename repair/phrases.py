@@ -80,6 +80,10 @@ class PhraseSettings:
     min_gain: float
     term_df: int
     confidence: tuple[tuple[float, float], ...]
+    # A suspect whose term share reaches ``term_share`` reads ``term_confidence`` instead
+    # (none by default: the names step, which shares these settings, has no such table).
+    term_share: float = math.inf
+    term_confidence: tuple[tuple[float, float], ...] = ()
 
     @classmethod
     def from_dict(cls, data: dict[str, object]) -> PhraseSettings:
@@ -90,11 +94,18 @@ class PhraseSettings:
             min_gain=float(data["min-gain"]),  # type: ignore[arg-type]
             term_df=int(data["term-df"]),  # type: ignore[call-overload]
             confidence=margin_table(data["confidence"]),
+            term_share=float(data.get("term-share", math.inf)),  # type: ignore[arg-type]
+            term_confidence=margin_table(data.get("term-confidence", ())),
         )
 
-    def confidence_of(self, margin: float) -> float:
-        """The dev-measured share of right edits among candidates with at least this LM margin."""
-        return confidence_at(self.confidence, margin)
+    def is_term(self, suspect: PhraseSuspect) -> bool:
+        """Does the candidate's new word make a fixed term with a kept one (``term-share``)?"""
+        return suspect.term_share >= self.term_share
+
+    def confidence_of(self, margin: float, term: bool = False) -> float:
+        """The dev-measured share of right edits among candidates with at least this LM margin,
+        among those with term evidence (``term``) or among those without."""
+        return confidence_at(self.term_confidence if term else self.confidence, margin)
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,6 +122,31 @@ class PhraseSuspect:
     support: int  # the fewest lexicon rows behind any one of its word changes
     changed: int  # how many words it changes
     listed: bool  # one of its pairs is established only as a listed term (thesauri, lexicon originals)
+    term: TermEvidence | None = None  # the pair of a new and a kept word most like a fixed term
+
+    @property
+    def term_share(self) -> float:
+        """How strongly a kept word calls for its new neighbour (0 when no word is kept)."""
+        return self.term.share if self.term is not None else 0.0
+
+
+@dataclass(frozen=True, slots=True)
+class TermEvidence:
+    """A new word beside a kept one, and the share of the kept word's clean pairs it makes
+    (:meth:`~repair.models.collocations.Collocations.share`): "ground" makes 37% of the
+    pairs that end in "truth"."""
+
+    first: str
+    second: str
+    kept_second: bool  # the kept word is ``second`` (its pairs are those that end in it)
+    share: float
+
+    def describe(self) -> str:
+        """The evidence in a reviewer's words."""
+        new, kept = (self.first, self.second) if self.kept_second else (self.second, self.first)
+        where = "end in" if self.kept_second else "begin with"
+        share = f"{self.share:.0%} of the clean pairs that {where}"
+        return f'"{self.first} {self.second}" is a fixed term: "{new}" makes {share} "{kept}"'
 
 
 class _PairEvidence:
@@ -321,4 +357,18 @@ def _judge(
     support = min(u.support for u in changed)
     listed = any(flag for _, flag in looked)
     text = doc.text[start:end]
-    return PhraseSuspect(lo, hi, start, end, text, "".join(pieces), gain, support, len(changed), listed)
+    term = _term_evidence(units, words, evidence.collocations)
+    return PhraseSuspect(lo, hi, start, end, text, "".join(pieces), gain, support, len(changed), listed, term)
+
+
+def _term_evidence(units: Sequence[_Unit], words: Sequence[str], collocations: Collocations) -> TermEvidence | None:
+    """Of the pairs of a changed and a kept word, the one whose new word makes the largest share
+    of the kept word's clean pairs (:meth:`Collocations.share`); None when no word is kept."""
+    changed = [u.changed for u in units for _ in u.words]
+    best: TermEvidence | None = None
+    for k, (a, b) in enumerate(itertools.pairwise(words)):
+        if changed[k] != changed[k + 1]:
+            share = collocations.share(a, b, given_second=changed[k])
+            if best is None or share > best.share:
+                best = TermEvidence(a, b, changed[k], share)
+    return best

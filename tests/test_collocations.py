@@ -42,6 +42,19 @@ def test_excluding_a_document_takes_its_pairs_out_once(tmp_path):
     assert table.df("deep", "neural") == 2  # the original table is untouched
 
 
+def test_share_is_the_pairs_part_of_its_kept_words_pairs():
+    table = Collocations({"ground truth": 30, "the truth": 60, "ground floor": 10, "rare truth": 1}, 100, 2)
+    # Of the documents pairing some word with "truth" after it (90: "rare truth" is under min-df) ...
+    assert table.share("ground", "truth", given_second=True) == pytest.approx(30 / 90)
+    # ... and of those pairing "ground" with some word after it (40).
+    assert table.share("ground", "truth", given_second=False) == pytest.approx(30 / 40)
+    assert table.share("floor", "truth", given_second=True) == 0.0  # an unknown pair
+    assert table.share("ground", "unknown", given_second=True) == 0.0  # a word with no pairs
+    # A table without one document's pairs keeps the whole table's totals (one document moves them by one).
+    without = table.excluding("The ground truth.")
+    assert without.share("ground", "truth", given_second=True) == pytest.approx(29 / 90)
+
+
 def test_shipped_table_knows_field_terms():
     table = default_collocations()
     assert table.documents > 1000 and table.min_df >= 2

@@ -9,7 +9,7 @@ import pytest
 
 from repair.lexicon import Entry
 from repair.models.collocations import Collocations, joined_flags
-from repair.phrases import PhraseSettings, PhraseSuspect, phrase_suspects
+from repair.phrases import PhraseSettings, PhraseSuspect, TermEvidence, phrase_suspects
 from repair.segment import make_doc
 from repair.spinmap import SpinMap
 from repair.terms import Terms
@@ -146,13 +146,57 @@ def test_confidence_is_the_table_row_the_margin_reaches(margin, confidence):
     assert SETTINGS.confidence_of(margin) == confidence
 
 
+def test_term_share_is_how_much_a_kept_word_calls_for_its_new_neighbour():
+    # "deep" makes 90 of the 100 documents' pairs that end in "learning" ("machine learning": 10).
+    table = Collocations({**TABLE.counts, "machine learning": 10}, 1000, 2)
+    [suspect] = suspects_in("Profound learning works.", table)
+    assert suspect.proposal == "Deep" and suspect.term_share == pytest.approx(90 / 100)
+    assert suspect.term is not None
+    assert (
+        suspect.term.describe()
+        == '"deep learning" is a fixed term: "deep" makes 90% of the clean pairs that end in "learning"'
+    )
+    # Both words change and the window keeps no word: no share.
+    [both] = suspects_in("We fit an irregular woodland.")
+    assert both.proposal == "random forest" and both.term is None and both.term_share == 0.0
+    # A kept word beside the window counts: "forest" makes all 5 pairs that end in "classifier".
+    wider = [s for s in suspects_in("We fit an irregular woodland classifier.") if s.proposal == "random forest"]
+    assert wider and wider[0].term_share == pytest.approx(1.0)
+
+
+def test_term_evidence_reads_its_own_table():
+    settings = PhraseSettings.from_dict(
+        {
+            "max-words": 3,
+            "originals-per-word": 4,
+            "min-pair-df": 2,
+            "min-gain": 1.5,
+            "term-df": 10,
+            "confidence": [[8.0, 0.6], [12.0, 0.95]],
+            "term-share": 0.1,
+            "term-confidence": [[8.0, 0.9], [12.0, 0.97]],
+        }
+    )
+    fixed = PhraseSuspect(0, 1, 0, 8, "Profound", "Deep", 4.5, 2, 1, False, TermEvidence("deep", "learning", True, 0.1))
+    loose = PhraseSuspect(
+        0, 1, 0, 8, "Profound", "Deep", 4.5, 2, 1, False, TermEvidence("deep", "learning", True, 0.09)
+    )
+    assert settings.is_term(fixed) and not settings.is_term(loose)
+    assert settings.confidence_of(9.0, settings.is_term(fixed)) == 0.9
+    assert settings.confidence_of(9.0, settings.is_term(loose)) == 0.6
+    # Without the keys (the names step's use) no suspect has term evidence.
+    assert not SETTINGS.is_term(fixed) and SETTINGS.term_confidence == ()
+
+
 def test_settings_read_the_shipped_table():
     from repair.context import phrase_settings
 
     settings = phrase_settings()
     assert settings.max_words >= 2 and settings.min_pair_df >= 2
-    margins = [m for m, _ in settings.confidence]
-    assert margins == sorted(margins)
+    for table in (settings.confidence, settings.term_confidence):
+        margins = [m for m, _ in table]
+        assert margins and margins == sorted(margins)
+    assert 0.0 < settings.term_share < 1.0
 
 
 def test_best_detection_restores_a_term_no_lexicon_lists(tmp_path):
@@ -237,6 +281,25 @@ def test_best_detection_restores_a_term_only_a_lexicon_original_lists(tmp_path):
     [(text, proposal, score)] = found_with[True]
     assert (text, proposal) == ("secret", "hidden")
     assert score >= 0.9
+
+
+def test_best_detection_names_the_fixed_term_a_kept_word_calls_for(tmp_path):
+    """The real stage: one row teaches "floor" -> "ground"; "truth" is kept, and "ground"
+    makes over a third of the shipped table's pairs that end in "truth"."""
+    from repair.config import Config
+    from repair.context import detect_context, phrase_settings
+    from repair.resources import Resources
+
+    rows = tmp_path / "rows.tsv"
+    rows.write_text("spun\toriginal\nfloor level\tground level\n")
+    config = Config(detectors=("context",), quality="best", builtin_lexicons=(), extend_lexicon=(str(rows),))
+    spans = detect_context(
+        make_doc("The labels serve as the floor truth for every experiment."), Resources.for_config(config)
+    )
+    [span] = [s for s in spans if s.text == "floor"]
+    assert span.hints[0].text == "ground"
+    assert '"ground truth" is a fixed term: "ground" makes' in span.evidence
+    assert span.score in {confidence for _, confidence in phrase_settings().term_confidence}
 
 
 def test_of_overlapping_readings_the_one_the_lm_prefers_is_kept():

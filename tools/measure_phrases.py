@@ -4,9 +4,11 @@ Every phrase suspect in the given gold records is scored by the causal LM
 (candidate against current words in the sentence), and judged: on a record
 with an original, a suspect is right when its edit brings the text closer to
 the original (more words in common, by a word-level diff); on clean records
-(original equal to the spun text) every suspect is wrong. The table printed is,
-for each LM margin threshold, how many right and wrong suspects reach it; the
-``[phrases] confidence`` rows of ``repair/data/context.toml`` are its precisions.
+(original equal to the spun text) every suspect is wrong. The tables printed
+are, for each bin of LM margins, how many suspects are right and wrong: for all
+suspects, for those whose term share reaches ``--term-share`` and for the
+rest; the precisions of the last two are the ``[phrases] term-confidence`` and
+``confidence`` rows of ``repair/data/context.toml``.
 
 The collocation table was counted on the dev documents the records come from,
 so each record's own word pairs are taken out of it first
@@ -23,6 +25,7 @@ from __future__ import annotations
 
 import argparse
 import difflib
+import itertools
 import json
 import sys
 from dataclasses import asdict, replace
@@ -81,6 +84,9 @@ def main() -> None:
     parser.add_argument("gold", nargs="+", type=Path)
     parser.add_argument("--lexicon", type=Path, required=True, help="lexicon without the held-out rows")
     parser.add_argument("--thresholds", type=float, nargs="+", default=[0, 2, 4, 6, 8, 10, 12, 15])
+    parser.add_argument(
+        "--term-share", type=float, default=None, help="split the tables here (default: [phrases] term-share)"
+    )
     parser.add_argument("--show-wrong", type=float, default=None, help="list wrong suspects at this margin or more")
     parser.add_argument("--dump", type=Path, default=None, help="write every suspect as a JSON line")
     args = parser.parse_args()
@@ -89,16 +95,30 @@ def main() -> None:
         with args.dump.open("w", encoding="utf-8") as out:
             for margin, ok, item, name in found:
                 out.write(json.dumps({"margin": margin, "right": ok, "gold": name, **asdict(item)}) + "\n")
-    print("| LM margin at least | right | wrong | precision |\n| ---: | ---: | ---: | ---: |")
-    for threshold in args.thresholds:
-        right = sum(1 for m, ok, _, _ in found if m >= threshold and ok)
-        wrong = sum(1 for m, ok, _, _ in found if m >= threshold and not ok)
-        share = right / (right + wrong) if right + wrong else float("nan")
-        print(f"| {threshold:g} | {right} | {wrong} | {share:.3f} |")
+    settings = phrase_settings()
+    term_share = settings.term_share if args.term_share is None else args.term_share
+    terms = [f for f in found if f[2].term_share >= term_share]
+    others = [f for f in found if f[2].term_share < term_share]
+    subsets = [
+        ("all suspects", found),
+        (f"term share at least {term_share:g} ([phrases] term-confidence)", terms),
+        (f"term share under {term_share:g} ([phrases] confidence)", others),
+    ]
+    header = "| LM margin | right | wrong | precision | wrong in clean text |\n| ---: | ---: | ---: | ---: | ---: |"
+    for title, rows in subsets:
+        print(f"\n{title}\n\n{header}")
+        bounds = [*args.thresholds, float("inf")]
+        for lo, hi in itertools.pairwise(bounds):
+            here = [(ok, name) for m, ok, _, name in rows if lo <= m < hi]
+            right = sum(1 for ok, _ in here if ok)
+            clean = sum(1 for ok, name in here if not ok and "clean" in name)
+            share = right / len(here) if here else float("nan")
+            print(f"| [{lo:g}, {hi:g}) | {right} | {len(here) - right} | {share:.3f} | {clean} |")
     if args.show_wrong is not None:
         for margin, ok, item, name in sorted(found, key=lambda f: -f[0]):
             if margin >= args.show_wrong and not ok:
-                print(f"  wrong {margin:+.1f}  {name}: {item.text!r} -> {item.proposal!r}")
+                share = item.term_share
+                print(f"  wrong {margin:+.1f}  {name}: {item.text!r} -> {item.proposal!r} (term share {share:.2f})")
 
 
 if __name__ == "__main__":
