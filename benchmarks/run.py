@@ -22,6 +22,12 @@ so nothing shipped has seen the test split. Tune on dev; the table in
   a held-out row's original get the tortured phrase in its place. The rows run with
   the lexicon built *without* those phrases (``builtin-lexicons = []`` plus the kept
   file): restoration rate (``must_fix`` restored) and precision.
+* ``papers``: whole documents (up to a word budget; in practice arXiv abstracts)
+  in which every original of a plain tortured-phrase row is replaced by its
+  tortured phrase, as in a tortured paper: the held-out rows' phrases, which only
+  the open-vocabulary steps can restore (``must_fix``), and up to a few of the
+  kept rows' (multi-word terms), which the lexicon restores and which make the
+  document read as spun (``repair.evidence``). Run like ``tortured``.
 * ``docs``: per corpus a few whole documents (up to a word budget, cut at a
   sentence end), spun like the ``spun`` set. Users clean whole files, and a
   spinner rewrites whole documents: this is the set where document-level
@@ -77,7 +83,9 @@ SEED_GOLD = BENCH / "data" / "seed_gold.jsonl"
 CACHE = BENCH / ".cache"
 DEFAULT_CORPORA = ROOT.parent / "shared" / "corpora"
 DEFAULT_TORTURED = ROOT.parent / "shared" / "data" / "tortured_phrases.tsv"
-SETS = ("spun", "clean", "tortured", "docs", "seeds")
+SETS = ("spun", "clean", "tortured", "papers", "docs", "seeds")
+# Sets whose rows run with the hold-out lexicon (and inverted index) instead of the shipped list.
+HOLDOUT_SETS = ("tortured", "papers")
 SPIN_RATE = 0.2
 HOLDOUT_FRACTION = 0.2
 
@@ -94,10 +102,12 @@ class Sizes:
     documents: int = 0  # spun whole documents per corpus
     document_words: int = 400  # each cut after the sentence that reaches this many words
     document_min_words: int = 120  # shorter documents are skipped
+    papers: int = 0  # tortured papers in all
+    paper_kept: int = 6  # at most this many kept rows' phrases per paper
 
 
-FULL = Sizes(sentences=150, paragraphs=20, clean_words=50_000, tortured=400, per_phrase=2, documents=10)
-QUICK = Sizes(sentences=15, paragraphs=3, clean_words=4_000, tortured=40, per_phrase=1, documents=1)
+FULL = Sizes(sentences=150, paragraphs=20, clean_words=50_000, tortured=400, per_phrase=2, documents=10, papers=80)
+QUICK = Sizes(sentences=15, paragraphs=3, clean_words=4_000, tortured=40, per_phrase=1, documents=1, papers=8)
 
 
 def words_in(text: str) -> int:
@@ -363,19 +373,8 @@ def tortured_records(
     split_docs: dict[str, list[Doc]], kept: Path, held: Path, sizes: Sizes, seed: int
 ) -> tuple[list[GoldRecord], dict[str, int]]:
     """Corpus sentences with a held-out tortured phrase in place of its original."""
-    kept_lexicon = Lexicon.from_files([kept])
-    usable: list[Entry] = []
-    skipped = {"not a plain phrase": 0, "covered by a kept row": 0}
-    for entry in read_lexicon(held):
-        if entry.kind != "phrase" or entry.context or entry.alternatives or entry.confidence < 0.5:
-            skipped["not a plain phrase"] += 1
-        elif kept_lexicon.match(make_doc(entry.spun)):
-            skipped["covered by a kept row"] += 1
-        else:
-            usable.append(entry)
-    reverse = Lexicon.from_entries(
-        [Entry(spun=e.original, original=e.spun, confidence=1.0, source=e.spun) for e in usable]
-    )
+    usable, skipped = usable_held_rows(kept, held)
+    reverse = reversed_rows(usable)
     rng = random.Random(f"{seed}:tortured")
     pool = [doc for docs in split_docs.values() for doc in docs]
     rng.shuffle(pool)
@@ -419,6 +418,91 @@ def tortured_records(
     info.update({f"skipped ({k})": v for k, v in skipped.items()})
     info["distinct_phrases"] = len(used)
     return records, info
+
+
+def _plain(entry: Entry) -> bool:
+    return entry.kind == "phrase" and not entry.context and not entry.alternatives and entry.confidence >= 0.5
+
+
+def usable_held_rows(kept: Path, held: Path) -> tuple[list[Entry], dict[str, int]]:
+    """The held-out rows a test can use: plain phrases that no kept row still matches."""
+    kept_lexicon = Lexicon.from_files([kept])
+    usable: list[Entry] = []
+    skipped = {"not a plain phrase": 0, "covered by a kept row": 0}
+    for entry in read_lexicon(held):
+        if not _plain(entry):
+            skipped["not a plain phrase"] += 1
+        elif kept_lexicon.match(make_doc(entry.spun)):
+            skipped["covered by a kept row"] += 1
+        else:
+            usable.append(entry)
+    return usable, skipped
+
+
+def reversed_rows(entries: Sequence[Entry]) -> Lexicon:
+    """A lexicon that finds the rows' originals in clean text (each match's variants are the tortured phrases)."""
+    return Lexicon.from_entries(
+        [Entry(spun=e.original, original=e.spun, confidence=1.0, source=e.spun) for e in entries]
+    )
+
+
+def paper_records(
+    split_docs: dict[str, list[Doc]], kept: Path, held: Path, sizes: Sizes, seed: int
+) -> list[GoldRecord]:
+    """Whole documents with every original of a plain row replaced by its tortured phrase.
+
+    Held-out rows' originals are all replaced and make the ``must_fix`` pairs;
+    of the kept rows only multi-word terms of content words ("neural network",
+    not the list's junk rows for "and" or "by"), at most ``paper_kept`` of them,
+    which the lexicon restores: together they make a tortured paper. A document
+    needs one of each kind and two kept ones; originals in title case or with
+    capitals inside are left alone, as in ``tortured_records``.
+    """
+    held_rows, _ = usable_held_rows(kept, held)
+
+    def term(entry: Entry) -> bool:
+        words = entry.original.split()
+        return _plain(entry) and len(words) >= 2 and all(w.isalpha() for w in words) and max(map(len, words)) >= 5
+
+    finders = (("held", reversed_rows(held_rows)), ("kept", reversed_rows([e for e in read_lexicon(kept) if term(e)])))
+    rng = random.Random(f"{seed}:papers")
+    pool = [doc for docs in split_docs.values() for doc in docs]
+    rng.shuffle(pool)
+    records: list[GoldRecord] = []
+    for doc in pool:
+        if len(records) >= sizes.papers:
+            break
+        text = truncate_words(doc.text, sizes.document_words)
+        made = make_doc(text)
+        found = []
+        for kind, finder in finders:
+            for match in finder.match(made):
+                start, end = made.tokens[match.start_token].start, made.tokens[match.end_token - 1].end
+                if text[start + 1 : end] == text[start + 1 : end].lower():
+                    found.append((start, end, kind, match.variants))
+        chosen: list[tuple[int, int, str, Any]] = []
+        for item in sorted(found, key=lambda f: (f[0], f[0] - f[1])):
+            if not chosen or item[0] >= chosen[-1][1]:
+                chosen.append(item)
+        kept_at = [k for k, f in enumerate(chosen) if f[2] == "kept"]
+        if len(kept_at) > sizes.paper_kept:
+            dropped = set(rng.sample(kept_at, len(kept_at) - sizes.paper_kept))
+            chosen = [f for k, f in enumerate(chosen) if k not in dropped]
+        if sum(f[2] == "held" for f in chosen) < 1 or sum(f[2] == "kept" for f in chosen) < 2:
+            continue
+        pieces, pairs, at = [], [], 0
+        for start, end, kind, variants in chosen:
+            surface = text[start:end]
+            phrase = rng.choice(variants).original
+            if surface[:1].isupper():
+                phrase = phrase[:1].upper() + phrase[1:]
+            pieces += [text[at:start], phrase]
+            at = end
+            if kind == "held":
+                pairs.append((phrase, surface))
+        spun = "".join(pieces) + text[at:]
+        records.append(GoldRecord(f"{doc.id}:paper", spun, text, tuple(pairs)))
+    return records
 
 
 # --------------------------------------------------------------------------- gold sets (cached)
@@ -526,6 +610,15 @@ def gold_sets(args: argparse.Namespace, sizes: Sizes, wanted: set[str]) -> tuple
         )
         notes["tortured_lexicon"] = str(kept)
         paths["tortured"] = path
+    if "papers" in wanted:
+        kept, held = build_holdout_lexicon(args.tortured, args.corpora, args.cache_dir, args.fresh)
+        digest = _digest(*base, kept.read_bytes(), held.read_bytes())
+        path = args.cache_dir / f"gold-papers-{args.split}-{digest}.jsonl"
+        if args.fresh or not path.is_file():
+            log("making tortured papers ...")
+            write_gold(path, paper_records(docs(), kept, held, sizes, args.seed))
+        notes["tortured_lexicon"] = str(kept)
+        paths["papers"] = path
     if "seeds" in wanted:
         paths["seeds"] = SEED_GOLD
     return paths, notes
@@ -574,9 +667,9 @@ def toml_value(value: Any) -> str:
 
 
 def job_config(row: Row, set_name: str, notes: dict[str, Any]) -> dict[str, Any]:
-    """The row's settings plus what the set needs (the hold-out lexicon for ``tortured``)."""
+    """The row's settings plus what the set needs (the hold-out lexicon for ``HOLDOUT_SETS``)."""
     config = dict(row.config)
-    if set_name == "tortured":
+    if set_name in HOLDOUT_SETS:
         extra = list(config.get("extend-lexicon", config.get("extend_lexicon", [])))
         config.pop("extend_lexicon", None)
         config["builtin-lexicons"] = []
@@ -604,7 +697,7 @@ def run_row_set(
         out_path = folder / "outputs.jsonl"
         cmd = [sys.executable, str(BENCH / "worker.py"), "--config", str(config_path)]
         cmd += ["--input", str(gold_path), "--output", str(out_path)]
-        if set_name == "tortured" and "context" in settings.get("detectors", ()):
+        if set_name in HOLDOUT_SETS and "context" in settings.get("detectors", ()):
             # The context detector looks phrases up in the inverted index: use one
             # that has not seen the held-out rows.
             cmd += ["--index", str(build_holdout_index(Path(notes["tortured_lexicon"]), work.parent))]
@@ -821,6 +914,31 @@ def render_markdown(data: dict[str, Any]) -> str:
             lines.append(
                 f"| {row['name']} | {t['records']} | {t['must_fix_hit']}/{t['must_fix_total']} "
                 f"({_f(t['must_fix_rate'], '.1%')}) | {_f(precision)} | {_f(t['f0.5'])} | {t['damaged_words']} |"
+            )
+    paper_rows = [
+        (row["name"], row["sets"]["papers"]["scores"])
+        for row in data["rows"]
+        if "scores" in row["sets"].get("papers", {})
+    ]
+    if paper_rows:
+        lines += [
+            "",
+            "## Tortured papers",
+            "",
+            "Whole documents (mostly arXiv abstracts) with every original of a plain tortured-phrase row replaced: "
+            "the held-out rows' phrases (restored = back in place, as above) and up to "
+            f"{FULL.paper_kept} kept rows' terms, which the lexicon restores and which make the document read as "
+            "spun. Precision, recall and F0.5 over all spins and edits.",
+            "",
+            "| row | papers | held-out restored | P | R | F0.5 | damaged words |",
+            "| --- | ---: | ---: | ---: | ---: | ---: | ---: |",
+        ]
+        for name, t in paper_rows:
+            precision = t["precision"] if t["edits"] else None
+            restored = f"{t['must_fix_hit']}/{t['must_fix_total']} ({_f(t['must_fix_rate'], '.1%')})"
+            lines.append(
+                f"| {name} | {t['records']} | {restored} | {_f(precision)} | {_f(t['recall'])} | {_f(t['f0.5'])} "
+                f"| {t['damaged_words']} |"
             )
     doc_rows = [(row["name"], row["sets"]["docs"]) for row in data["rows"] if "scores" in row["sets"].get("docs", {})]
     if doc_rows:

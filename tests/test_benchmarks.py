@@ -148,6 +148,31 @@ def test_tortured_set_uses_only_held_out_phrases(tmp_path: Path) -> None:
         assert r.original in SENTENCES
 
 
+def test_papers_replace_held_out_phrases_and_kept_terms(tmp_path: Path) -> None:
+    corpora = tmp_path / "corpora"
+    corpora.mkdir()
+    paper = "We compare deep learning with a random forest and a decision tree. The random forest wins on big data."
+    texts = ["Farmers met.", paper, "Farmers met.", "A random forest and big data.", "x", "Deep learning."]
+    with (corpora / "alpha.jsonl").open("w", encoding="utf-8") as handle:
+        for i, text in enumerate(texts):
+            handle.write(json.dumps({"id": f"alpha:{i}", "text": text}) + "\n")
+    kept, held = bench.build_holdout_lexicon(write_raw(tmp_path / "raw.tsv"), corpora, tmp_path / "cache")
+    docs = bench.load_split(corpora, "test")
+    sizes = bench.Sizes(sentences=0, paragraphs=0, clean_words=0, tortured=0, per_phrase=1, papers=5)
+    # Only the paper has a held-out phrase and two kept terms; the others lack one or the other.
+    [record] = bench.paper_records(docs, kept, held, sizes, seed=0)
+    assert record.id == "alpha:1:paper" and record.original == paper
+    assert record.must_fix == (("profound learning", "deep learning"), ("enormous information", "big data"))
+    spun = paper.replace("deep learning", "profound learning").replace("random forest", "irregular woodland")
+    assert record.spun == spun.replace("decision tree", "choice tree").replace("big data", "enormous information")
+    # At most paper_kept kept terms: the others stay as written.
+    [fewer] = bench.paper_records(docs, kept, held, bench.Sizes(0, 0, 0, 0, 1, papers=5, paper_kept=2), seed=0)
+    assert (
+        fewer.must_fix == record.must_fix
+        and fewer.spun.count("irregular woodland") + fewer.spun.count("choice tree") == 2
+    )
+
+
 def test_benchmark_end_to_end(tmp_path: Path) -> None:
     corpora = write_corpora(tmp_path / "corpora")
     out = tmp_path / "reports"
