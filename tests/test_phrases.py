@@ -199,25 +199,29 @@ def test_settings_read_the_shipped_table():
     assert 0.0 < settings.term_share < 1.0
 
 
-def test_best_detection_restores_a_term_no_lexicon_lists(tmp_path):
-    """The real stage end to end: spinner map from a lexicon file, shipped table and language model."""
+def best_spans(tmp_path, rows: str, text: str) -> list:
+    """The context detector at the best level on ``text``: real models, and a lexicon of ``rows`` only."""
     from repair.config import Config
     from repair.context import detect_context
     from repair.resources import Resources
 
-    rows = tmp_path / "rows.tsv"
-    rows.write_text("spun\toriginal\nirregular variable\trandom variable\ntropical woodland\ttropical forest\n")
-    config = Config(detectors=("context",), quality="best", builtin_lexicons=(), extend_lexicon=(str(rows),))
-    spans = detect_context(
-        make_doc("We trained an irregular woodland classifier on the features."), Resources.for_config(config)
-    )
+    path = tmp_path / "rows.tsv"
+    path.write_text("spun\toriginal\n" + rows)
+    config = Config(detectors=("context",), quality="best", builtin_lexicons=(), extend_lexicon=(str(path),))
+    return detect_context(make_doc(text), Resources.for_config(config))
+
+
+def test_best_detection_restores_a_term_no_lexicon_lists(tmp_path):
+    """The real stage end to end: spinner map from a lexicon file, shipped table and language model."""
+    rows = "irregular variable\trandom variable\ntropical woodland\ttropical forest\n"
+    spans = best_spans(tmp_path, rows, "We trained an irregular woodland classifier on the features.")
     [span] = [s for s in spans if s.text == "irregular woodland"]
     assert span.hints[0].text == "random forest"
     assert span.score >= 0.9
     assert re.search(r"the language model prefers by \d+\.\d nats$", span.evidence)
     assert "(each seen in at least 1 lexicon row)" in span.evidence
     # A clean use of the same words is left alone: "tropical woodland" is an established pair.
-    assert detect_context(make_doc("The tropical woodland is protected."), Resources.for_config(config)) == []
+    assert best_spans(tmp_path, rows, "The tropical woodland is protected.") == []
 
 
 def test_margins_are_scored_in_one_batch_and_agree_with_single_calls():
@@ -286,15 +290,10 @@ def test_best_detection_restores_a_term_only_a_lexicon_original_lists(tmp_path):
 def test_best_detection_names_the_fixed_term_a_kept_word_calls_for(tmp_path):
     """The real stage: one row teaches "floor" -> "ground"; "truth" is kept, and "ground"
     makes over a third of the shipped table's pairs that end in "truth"."""
-    from repair.config import Config
-    from repair.context import detect_context, phrase_settings
-    from repair.resources import Resources
+    from repair.context import phrase_settings
 
-    rows = tmp_path / "rows.tsv"
-    rows.write_text("spun\toriginal\nfloor level\tground level\n")
-    config = Config(detectors=("context",), quality="best", builtin_lexicons=(), extend_lexicon=(str(rows),))
-    spans = detect_context(
-        make_doc("The labels serve as the floor truth for every experiment."), Resources.for_config(config)
+    spans = best_spans(
+        tmp_path, "floor level\tground level\n", "The labels serve as the floor truth for every experiment."
     )
     [span] = [s for s in spans if s.text == "floor"]
     assert span.hints[0].text == "ground"
