@@ -69,6 +69,7 @@ class Config:
     context_min_confidence: float = _DEFAULTS["context_min_confidence"]
     context_fast_min_confidence: float = _DEFAULTS["context_fast_min_confidence"]
     context_spun_min_confidence: float = _DEFAULTS["context_spun_min_confidence"]
+    context_phrase_min_confidence: float = _DEFAULTS["context_phrase_min_confidence"]
     ambiguity_margin: float = _DEFAULTS["ambiguity_margin"]
     detectors: tuple[str, ...] = tuple(_DEFAULTS["detectors"])
     builtin_lexicons: tuple[str, ...] = tuple(_DEFAULTS["builtin_lexicons"])
@@ -176,6 +177,11 @@ def validate(config: Config, origin: str) -> Config:
             "context_spun_min_confidence",
             0.0 <= config.context_spun_min_confidence <= 1.0,
             "context-spun-min-confidence must be between 0 and 1",
+        ),
+        (
+            "context_phrase_min_confidence",
+            0.0 <= config.context_phrase_min_confidence <= 1.0,
+            "context-phrase-min-confidence must be between 0 and 1",
         ),
         ("jobs", config.jobs >= 0, "jobs must be 0 (all cores) or more"),
         ("chunk_size", config.chunk_size >= 1000, "chunk-size must be at least 1000 characters"),

@@ -47,7 +47,7 @@ from importlib import resources as importlib_resources
 from typing import TYPE_CHECKING, Any
 
 from .inverse import Link, key_of
-from .model import Candidate, Document, Span
+from .model import PHRASE_STEP, Candidate, Document, Span
 from .models.collocations import Collocations, default_collocations, joined_flags, joins
 
 if TYPE_CHECKING:
@@ -786,7 +786,7 @@ def phrase_spans(doc: Document, res: Resources, ctx: FeatureContext) -> list[Spa
             f"prefers by {margin:.1f} nats"
         )
         hints = (Candidate(found.proposal, round(confidence, 4), "spinmap"),)
-        spans.append(Span(found.start, found.end, found.text, DETECTOR, reason, confidence, hints))
+        spans.append(Span(found.start, found.end, found.text, DETECTOR, reason, confidence, hints, PHRASE_STEP))
     for found, margin, kept in zip(named, margins[len(phrases) :], keep[len(phrases) :], strict=True):
         confidence = names.confidence_of(margin)
         if confidence < floor or not kept:

@@ -52,12 +52,18 @@ class Candidate:
     source: str
 
 
+# ``Span.step`` of the context detector's joint-phrase step (repair.phrases), which has its own bar.
+PHRASE_STEP = "phrase"
+
+
 @dataclass(frozen=True, slots=True)
 class Span:
     """A stretch of text a detector thinks was spun, with its evidence.
 
     ``hints`` carries candidates the detector already knows (a lexicon row knows
     its original), so the proposer does not need to look them up again.
+    ``step`` names the detector's step that found it where its steps are decided
+    apart (the context detector's ``"phrase"`` step has its own bar).
     """
 
     start: int
@@ -67,6 +73,7 @@ class Span:
     evidence: str
     score: float
     hints: tuple[Candidate, ...] = ()
+    step: str = ""
 
 
 @dataclass(frozen=True, slots=True)

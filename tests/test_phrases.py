@@ -8,6 +8,7 @@ import re
 import pytest
 
 from repair.lexicon import Entry
+from repair.model import PHRASE_STEP
 from repair.models.collocations import Collocations, joined_flags
 from repair.phrases import PhraseSettings, PhraseSuspect, TermEvidence, phrase_suspects
 from repair.segment import make_doc
@@ -299,6 +300,7 @@ def test_best_detection_names_the_fixed_term_a_kept_word_calls_for(tmp_path):
     assert span.hints[0].text == "ground"
     assert '"ground truth" is a fixed term: "ground" makes' in span.evidence
     assert span.score in {confidence for _, confidence in phrase_settings().term_confidence}
+    assert span.step == PHRASE_STEP  # decided at the phrase step's own bar (repair.decide.context_bar)
 
 
 def test_of_overlapping_readings_the_one_the_lm_prefers_is_kept():

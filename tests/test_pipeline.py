@@ -67,6 +67,33 @@ def test_each_quality_level_has_its_own_context_threshold():
     assert "below the threshold 0.93" in fast.reason
 
 
+def test_the_phrase_step_has_its_own_context_bar_and_says_so():
+    from repair.decide import context_bar, decide
+    from repair.evidence import SpinEvidence
+    from repair.model import PHRASE_STEP, Candidate, Finding, Span
+    from repair.segment import make_doc
+
+    config = Config(quality="best", context_min_confidence=0.9, context_phrase_min_confidence=0.85)
+    assert (context_bar(config, None), context_bar(config, None, PHRASE_STEP)) == (0.9, 0.85)
+    # The spun-document bar still lowers it; the fast level's bar is its own; it never raises the usual bar.
+    spun = SpinEvidence(9, 300, True)
+    assert context_bar(config.replace(context_spun_min_confidence=0.8), spun, PHRASE_STEP) == 0.8
+    assert context_bar(config.replace(quality="fast"), None, PHRASE_STEP) == config.context_fast_min_confidence
+    assert context_bar(config.replace(context_phrase_min_confidence=0.95), None, PHRASE_STEP) == 0.9
+
+    doc = make_doc("the floor truth labels")
+    candidates = (Candidate("ground truth", 0.89, "spinmap"),)
+    one_word = Finding(Span(4, 15, "floor truth", "context", "t", 0.89), candidates, "t")
+    phrase = Finding(Span(4, 15, "floor truth", "context", "t", 0.89, step=PHRASE_STEP), candidates, "t")
+    [held] = decide(doc, [one_word], config)
+    assert not held.applied and "below the threshold 0.90" in held.reason
+    [edit] = decide(doc, [phrase], config)
+    assert edit.applied and edit.proposal == "ground truth"
+    assert "applied at the phrase step's bar 0.85 (otherwise 0.90)" in edit.reason
+    [lower] = decide(doc, [Finding(phrase.span, (Candidate("ground truth", 0.84, "spinmap"),), "t")], config)
+    assert not lower.applied and "below the threshold 0.85" in lower.reason
+
+
 def test_a_spun_document_lowers_the_context_bar_and_says_so():
     from repair.decide import context_bar, decide
     from repair.evidence import SpinEvidence
