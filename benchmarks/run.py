@@ -19,7 +19,8 @@ so nothing shipped has seen the test split. Tune on dev; the table in
   edits (damaged words) per 10,000 words, words/s.
 * ``tortured``: 20% of the shared tortured-phrase list is held out of the lexicon
   (``tools/build_lexicon.py --holdout-fraction 0.2``); corpus sentences that contain
-  a held-out row's original get the tortured phrase in its place. The rows run with
+  a held-out row's original get the tortured phrase in its place (with the original's
+  hyphens, as a spinner keeps them: :func:`_placed`). The rows run with
   the lexicon built *without* those phrases (``builtin-lexicons = []`` plus the kept
   file): restoration rate (``must_fix`` restored) and precision.
 * ``papers``: whole documents (up to a word budget; in practice arXiv abstracts)
@@ -58,6 +59,7 @@ import math
 import os
 import platform
 import random
+import re
 import shutil
 import subprocess
 import sys
@@ -400,9 +402,7 @@ def tortured_records(
             if not variants:
                 continue
             variant = rng.choice(variants)
-            phrase = variant.original
-            if surface[:1].isupper():
-                phrase = phrase[:1].upper() + phrase[1:]
+            phrase = _placed(variant.original, surface)
             raw = doc.text[sentence.start : sentence.end]
             lead = len(raw) - len(raw.lstrip())
             text = raw.strip()
@@ -418,6 +418,26 @@ def tortured_records(
     info.update({f"skipped ({k})": v for k, v in skipped.items()})
     info["distinct_phrases"] = len(used)
     return records, info
+
+
+_GAP = re.compile(r"[ -]+")
+
+
+def _placed(phrase: str, surface: str) -> str:
+    """A tortured phrase as it stands in place of ``surface``, the original it was matched on.
+
+    It takes the case of the surface's first letter and, where both have as many
+    words, the surface's hyphens: a spinner swaps the words of "signal-to-noise"
+    one at a time and keeps its hyphens ("motion-to-clamor"). The rows' originals
+    are unhyphenated and the match folds hyphens, so without this a hyphenated
+    original would come back as "signal to noise" and score as missed.
+    """
+    if surface[:1].isupper():
+        phrase = phrase[:1].upper() + phrase[1:]
+    words, gaps = phrase.split(" "), _GAP.findall(surface)
+    if "-" in phrase or "-" not in surface or len(words) != len(gaps) + 1:
+        return phrase
+    return "".join(w + g for w, g in zip(words, [*gaps, ""], strict=True))
 
 
 def _lower_after_first(surface: str) -> bool:
@@ -498,9 +518,7 @@ def paper_records(
         pieces, pairs, at = [], [], 0
         for start, end, kind, variants in chosen:
             surface = text[start:end]
-            phrase = rng.choice(variants).original
-            if surface[:1].isupper():
-                phrase = phrase[:1].upper() + phrase[1:]
+            phrase = _placed(rng.choice(variants).original, surface)
             pieces += [text[at:start], phrase]
             at = end
             if kind == "held":

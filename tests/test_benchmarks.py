@@ -148,6 +148,16 @@ def test_tortured_set_uses_only_held_out_phrases(tmp_path: Path) -> None:
         assert r.original in SENTENCES
 
 
+def test_a_placed_phrase_keeps_the_case_and_hyphens_of_what_it_replaces() -> None:
+    assert bench._placed("motion to clamor", "Signal-to-noise") == "Motion-to-clamor"
+    assert bench._placed("ground reality labels", "ground-truth labels") == "ground-reality labels"
+    assert bench._placed("profound learning", "deep learning") == "profound learning"
+    # Another number of words, or hyphens of its own: the phrase as the row has it.
+    assert bench._placed("labor in-depth", "labor-intensive") == "labor in-depth"
+    assert bench._placed("stop-to-give-up", "end-to-end") == "stop-to-give-up"
+    assert bench._placed("irregular woodland", "Random forest") == "Irregular woodland"
+
+
 def test_papers_replace_held_out_phrases_and_kept_terms(tmp_path: Path) -> None:
     corpora = tmp_path / "corpora"
     corpora.mkdir()
