@@ -1,4 +1,4 @@
-"""Make a proposal fit the place it goes: capitalisation and the article before it.
+"""Make a proposal fit the place it goes: capitalisation, hyphens and the article before it.
 
 Each fix is a small function so the proposer can apply them in order and the
 tests can check each one alone (ftfy's style).
@@ -40,6 +40,30 @@ def match_case(spun: str, proposal: str) -> str:
     if len(words) > 1 and all(w[:1].isupper() for w in words):
         return _WORD.sub(lambda m: m.group()[:1].upper() + m.group()[1:], proposal)
     return proposal[:1].upper() + proposal[1:]
+
+
+_GAP = re.compile(r"[ -]+")
+
+
+def match_gaps(spun: str, proposal: str) -> str:
+    """Give a word-for-word proposal the hyphens between the spun words.
+
+    A spinner swaps the words of "fine-tuned" one at a time and keeps the hyphen
+    ("great-tuned"); a lexicon row, which matches with hyphens folded, writes its
+    original with spaces. Only for proposals with as many words as the spun text
+    and no hyphens of their own: the words then stand for each other one by one.
+
+    >>> match_gaps("great-tuned", "fine tuned"), match_gaps("actual globe", "real world")
+    ('fine-tuned', 'real world')
+    >>> match_gaps("kingdom-of artwork", "state of the art")
+    'state of the art'
+    """
+    if "-" not in spun or "-" in proposal:
+        return proposal
+    words, gaps = proposal.split(" "), _GAP.findall(spun)
+    if len(words) != len(gaps) + 1 or len(_GAP.split(spun)) != len(words):
+        return proposal
+    return "".join(w + g for w, g in zip(words, [*gaps, ""], strict=True))
 
 
 def match_word_case(form: str, model: str) -> str:

@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from .form import match_case
+from .form import match_case, match_gaps
 from .inflect import possessive_of
 from .inverse import InverseIndex, key_of
 from .model import Candidate, Document, Span
@@ -105,6 +105,8 @@ def propose(doc: Document, span: Span, res: Resources) -> list[Candidate]:
     for proposer in PROPOSERS.values():
         for cand in proposer(doc, span, res):
             text = match_case(span.text, cand.text) if span.detector != "artifact" else cand.text
+            if span.detector == "lexicon":  # a row's words stand for the spun words one by one
+                text = match_gaps(span.text, text)
             if text == span.text:
                 continue
             known = best.get(text)

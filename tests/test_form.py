@@ -1,6 +1,6 @@
 import pytest
 
-from repair.form import article_for, fix_article, match_case
+from repair.form import article_for, fix_article, match_case, match_gaps
 
 
 @pytest.mark.parametrize(
@@ -59,3 +59,19 @@ def test_fix_article_never_reaches_into_the_previous_paragraph(newline):
         "a" + newline + "irregular woodland",
         "an" + newline + "old forest",
     )
+
+
+@pytest.mark.parametrize(
+    ("spun", "proposal", "expected"),
+    [
+        ("great-tuned", "fine tuned", "fine-tuned"),
+        ("Motion-to-clamor", "Signal to noise", "Signal-to-noise"),
+        ("ground-reality labels", "ground truth labels", "ground-truth labels"),
+        # Nothing to carry over, another number of words, or hyphens of the proposal's own.
+        ("actual globe", "real world", "real world"),
+        ("kingdom-of artwork", "state of the art", "state of the art"),
+        ("stop-to-give-up", "end-to-end", "end-to-end"),
+    ],
+)
+def test_match_gaps(spun, proposal, expected):
+    assert match_gaps(spun, proposal) == expected

@@ -27,6 +27,15 @@ def test_edits_replay_on_the_original():
     assert result.text == "Random forest models and artificial intelligence; we can't stop that a trend."
 
 
+def test_a_lexicon_edit_keeps_the_hyphens_the_spinner_kept(tmp_path):
+    rows = tmp_path / "rows.tsv"
+    rows.write_text("spun\toriginal\ngreat tuned\tfine tuned\nactual globe\treal world\n", encoding="utf-8")
+    text = "We great-tuned it on actual-globe data and great tuned it again."
+    result = clean_text(text, builtin_lexicons=(), extend_lexicon=(str(rows),))
+    assert result.text == "We fine-tuned it on real-world data and fine tuned it again."
+    assert apply_edits(text, result.edits) == result.text
+
+
 def test_threshold_holds_back_edits_but_reports_them():
     result = clean_text("an irregular woodland", min_confidence=0.99)
     assert result.text == "an irregular woodland"
