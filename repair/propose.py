@@ -105,7 +105,7 @@ def propose(doc: Document, span: Span, res: Resources) -> list[Candidate]:
     for proposer in PROPOSERS.values():
         for cand in proposer(doc, span, res):
             text = match_case(span.text, cand.text) if span.detector != "artifact" else cand.text
-            if span.detector == "lexicon":  # a row's words stand for the spun words one by one
+            if _word_for_word(span, cand):
                 text = match_gaps(span.text, text)
             if text == span.text:
                 continue
@@ -113,3 +113,11 @@ def propose(doc: Document, span: Span, res: Resources) -> list[Candidate]:
             if known is None or cand.score > known.score:
                 best[text] = Candidate(text, cand.score, cand.source)
     return list(best.values())
+
+
+def _word_for_word(span: Span, cand: Candidate) -> bool:
+    """Do the candidate's words stand for the spun words one by one? A lexicon row's do (its
+    original was spun word by word), whether the lexicon detector or the inverted index
+    (``thesaurus:...+lexicon``) offers it; a thesaurus synonym's need not ("co-operation" ->
+    "working together")."""
+    return span.detector == "lexicon" or "lexicon" in cand.source.removeprefix("thesaurus:").split("+")

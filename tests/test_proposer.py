@@ -41,6 +41,22 @@ def test_spans_with_their_own_candidates_keep_them_and_their_confidences():
         assert propose(doc, span, res) == [Candidate("soldiers", 0.6, detector)]
 
 
+def test_a_row_s_words_take_the_hyphens_of_the_spun_words_a_synonym_s_do_not():
+    doc = make_doc("on actual-globe data")
+    res = Resources(Config())
+
+    def proposed(detector: str, source: str) -> str:
+        span = Span(3, 15, "actual-globe", detector, "test", 0.9, (Candidate("real world", 0.9, source),))
+        [cand] = propose(doc, span, res)
+        return cand.text
+
+    assert proposed("lexicon", "lexicon") == "real-world"
+    # The context detector offering a lexicon row from the inverted index: word for word too.
+    assert proposed("context", "thesaurus:moby+lexicon") == "real-world"
+    # A thesaurus synonym of the whole need not map word to word ("co-operation" -> "working together").
+    assert proposed("context", "thesaurus:moby") == "real world"
+
+
 def test_candidates_for_token_range_and_fast_path(test_index):
     doc = make_doc("They advanced under the Quilt of hearth, in keeping with orders.")
     i = next(k for k, t in enumerate(doc.tokens) if t.norm == "in")
