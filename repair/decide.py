@@ -109,9 +109,10 @@ def context_bar(config: Config, evidence: SpinEvidence | None, step: str = "") -
 
 def _lower_bar(config: Config, doc: Document, step: str, score: float, usual: float, reason: str) -> str:
     """Why a context edit under the usual bar was applied: the phrase step's bar, or a spun document's."""
-    if step == PHRASE_STEP and score >= context_bar(config, None, step):
+    own = context_bar(config, None, step)
+    if step == PHRASE_STEP and score >= own:
         return (
-            f"; applied at the phrase step's bar {context_bar(config, None, step):.2f} (otherwise {usual:.2f}): "
+            f"; applied at the phrase step's bar {own:.2f} (otherwise {usual:.2f}): "
             "its confidence table was measured on dev text that is mostly clean"
         )
     assert doc.evidence is not None  # otherwise only the spun-document bar is lower

@@ -61,7 +61,7 @@ def match_gaps(spun: str, proposal: str) -> str:
     if "-" not in spun or "-" in proposal:
         return proposal
     words, gaps = proposal.split(" "), _GAP.findall(spun)
-    if len(words) != len(gaps) + 1 or len(_GAP.split(spun)) != len(words):
+    if len(words) != len(gaps) + 1:
         return proposal
     return "".join(w + g for w, g in zip(words, [*gaps, ""], strict=True))
 
