@@ -59,7 +59,6 @@ import math
 import os
 import platform
 import random
-import re
 import shutil
 import subprocess
 import sys
@@ -75,6 +74,7 @@ sys.path.insert(0, str(ROOT))
 
 from repair.config import ConfigError, from_mapping  # noqa: E402
 from repair.evaluate import EvalReport, GoldRecord, evaluate_outputs, read_gold  # noqa: E402
+from repair.form import match_gaps  # noqa: E402
 from repair.lexicon import Entry, Lexicon, read_lexicon  # noqa: E402
 from repair.model import Edit  # noqa: E402
 from repair.segment import WORD_RE, make_doc  # noqa: E402
@@ -420,24 +420,19 @@ def tortured_records(
     return records, info
 
 
-_GAP = re.compile(r"[ -]+")
-
-
 def _placed(phrase: str, surface: str) -> str:
     """A tortured phrase as it stands in place of ``surface``, the original it was matched on.
 
     It takes the case of the surface's first letter and, where both have as many
-    words, the surface's hyphens: a spinner swaps the words of "signal-to-noise"
-    one at a time and keeps its hyphens ("motion-to-clamor"). The rows' originals
-    are unhyphenated and the match folds hyphens, so without this a hyphenated
-    original would come back as "signal to noise" and score as missed.
+    words, the surface's hyphens (:func:`repair.form.match_gaps`): a spinner swaps
+    the words of "signal-to-noise" one at a time and keeps its hyphens
+    ("motion-to-clamor"). The rows' originals are unhyphenated and the match folds
+    hyphens, so without this a hyphenated original would come back as "signal to
+    noise" and score as missed.
     """
     if surface[:1].isupper():
         phrase = phrase[:1].upper() + phrase[1:]
-    words, gaps = phrase.split(" "), _GAP.findall(surface)
-    if "-" in phrase or "-" not in surface or len(words) != len(gaps) + 1:
-        return phrase
-    return "".join(w + g for w, g in zip(words, [*gaps, ""], strict=True))
+    return match_gaps(surface, phrase)
 
 
 def _lower_after_first(surface: str) -> bool:
