@@ -96,9 +96,11 @@ def main() -> None:
             for margin, ok, item, name in found:
                 out.write(json.dumps({"margin": margin, "right": ok, "gold": name, **asdict(item)}) + "\n")
     settings = phrase_settings()
-    term_share = settings.term_share if args.term_share is None else args.term_share
-    terms = [f for f in found if f[2].term_share >= term_share]
-    others = [f for f in found if f[2].term_share < term_share]
+    if args.term_share is not None:
+        settings = replace(settings, term_share=args.term_share)
+    term_share = settings.term_share
+    terms = [f for f in found if settings.is_term(f[2])]
+    others = [f for f in found if not settings.is_term(f[2])]
     subsets = [
         ("all suspects", found),
         (f"term share at least {term_share:g} ([phrases] term-confidence)", terms),
