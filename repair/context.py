@@ -749,7 +749,8 @@ def phrase_spans(doc: Document, res: Resources, ctx: FeatureContext) -> list[Spa
     The confidence is the share of right edits among dev candidates with at
     least the same LM margin (``[phrases] confidence``, ``[names] confidence``),
     counted apart for phrases whose new word makes a fixed term with a kept one
-    (``[phrases] term-confidence``), not a trained model: the stage has few
+    (``[phrases] term-confidence``) and for swaps the spinner makes habitually
+    (``[phrases] habit-confidence``), not a trained model: the stage has few
     signals, and a table of them is what a reviewer can check.
     """
     from .names import name_suspects
@@ -773,10 +774,13 @@ def phrase_spans(doc: Document, res: Resources, ctx: FeatureContext) -> list[Spa
     keep = preferred_readings(phrases, margins[: len(phrases)]) + preferred_readings(named, margins[len(phrases) :])
     for found, margin, kept in zip(phrases, margins[: len(phrases)], keep[: len(phrases)], strict=True):
         term = settings.is_term(found)
-        confidence = settings.confidence_of(margin, term)
+        habitual = settings.is_habitual(found)
+        confidence = settings.confidence_of(margin, term, habitual)
         if confidence < floor or not kept:
             continue
         rows = "1 lexicon row" if found.support == 1 else f"{found.support} lexicon rows"
+        if habitual:
+            rows += ", a habit of the spinner's"
         listed = "; a listed term (a thesaurus headword or a lexicon row's original)" if found.listed else ""
         fixed = f"; {found.term.describe()}" if term and found.term is not None else ""
         reason = (

@@ -84,6 +84,11 @@ class PhraseSettings:
     # (none by default: the names step, which shares these settings, has no such table).
     term_share: float = math.inf
     term_confidence: tuple[tuple[float, float], ...] = ()
+    # A suspect whose every word change is one the spinner makes habitually (at least
+    # ``habit_support`` lexicon rows, :attr:`PhraseSuspect.support`) may also read
+    # ``habit_confidence`` (none by default: the names step's originals are no spinner's).
+    habit_support: float = math.inf
+    habit_confidence: tuple[tuple[float, float], ...] = ()
 
     @classmethod
     def from_dict(cls, data: dict[str, object]) -> PhraseSettings:
@@ -96,16 +101,27 @@ class PhraseSettings:
             confidence=margin_table(data["confidence"]),
             term_share=float(data.get("term-share", math.inf)),  # type: ignore[arg-type]
             term_confidence=margin_table(data.get("term-confidence", ())),
+            habit_support=float(data.get("habit-support", math.inf)),  # type: ignore[arg-type]
+            habit_confidence=margin_table(data.get("habit-confidence", ())),
         )
 
     def is_term(self, suspect: PhraseSuspect) -> bool:
         """Does the candidate's new word make a fixed term with a kept one (``term-share``)?"""
         return suspect.term_share >= self.term_share
 
-    def confidence_of(self, margin: float, term: bool = False) -> float:
+    def is_habitual(self, suspect: PhraseSuspect) -> bool:
+        """Is each of its word changes a habit of the spinner's (``habit-support`` lexicon rows or more)?"""
+        return suspect.support >= self.habit_support
+
+    def confidence_of(self, margin: float, term: bool = False, habitual: bool = False) -> float:
         """The dev-measured share of right edits among candidates with at least this LM margin,
-        among those with term evidence (``term``) or among those without."""
-        return confidence_at(self.term_confidence if term else self.confidence, margin)
+        among those with term evidence (``term``) or among those without; for a habitual
+        swap (``habitual``) the higher of that and the share among habitual swaps. Each
+        kind of evidence is a separate table, so one suspect's strongest evidence speaks."""
+        found = confidence_at(self.term_confidence if term else self.confidence, margin)
+        if habitual:
+            found = max(found, confidence_at(self.habit_confidence, margin))
+        return found
 
 
 @dataclass(frozen=True, slots=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import math
 import re
 
@@ -194,19 +195,53 @@ def test_settings_read_the_shipped_table():
 
     settings = phrase_settings()
     assert settings.max_words >= 2 and settings.min_pair_df >= 2
-    for table in (settings.confidence, settings.term_confidence):
+    for table in (settings.confidence, settings.term_confidence, settings.habit_confidence):
         margins = [m for m, _ in table]
         assert margins and margins == sorted(margins)
     assert 0.0 < settings.term_share < 1.0
+    assert 1 < settings.habit_support < math.inf
+
+
+def test_a_habitual_swap_reads_the_higher_of_its_tables():
+    settings = PhraseSettings.from_dict(
+        {
+            "max-words": 3,
+            "originals-per-word": 4,
+            "min-pair-df": 2,
+            "min-gain": 1.5,
+            "term-df": 10,
+            "confidence": [[8.0, 0.6], [12.0, 0.95]],
+            "term-share": 0.1,
+            "term-confidence": [[8.0, 0.9], [12.0, 0.97]],
+            "habit-support": 10,
+            "habit-confidence": [[8.0, 0.92], [12.0, 0.96]],
+        }
+    )
+
+    def suspect(support: int, share: float) -> PhraseSuspect:
+        evidence = TermEvidence("feature", "vectors", True, share)
+        return PhraseSuspect(0, 1, 0, 9, "highlight", "feature", 2.4, support, 1, False, evidence)
+
+    habit, rare = suspect(43, 0.0), suspect(9, 0.0)
+    assert settings.is_habitual(habit) and not settings.is_habitual(rare)
+    assert settings.confidence_of(9.0, habitual=settings.is_habitual(habit)) == 0.92
+    assert settings.confidence_of(9.0, habitual=settings.is_habitual(rare)) == 0.6
+    # The table only raises: with more margin, or with term evidence, the own table may say more.
+    assert settings.confidence_of(13.0, term=True, habitual=True) == 0.97
+    # No row below 8 nats: nothing to report there.
+    assert settings.confidence_of(7.9, habitual=True) == 0.0
+    # Without the keys (the names step's use) no swap is habitual.
+    assert not SETTINGS.is_habitual(habit) and SETTINGS.habit_confidence == ()
 
 
 def best_spans(tmp_path, rows: str, text: str) -> list:
-    """The context detector at the best level on ``text``: real models, and a lexicon of ``rows`` only."""
+    """The context detector at the best level on ``text``: real models, and a lexicon of ``rows`` only
+    (a file named after its content: resources are cached per configuration)."""
     from repair.config import Config
     from repair.context import detect_context
     from repair.resources import Resources
 
-    path = tmp_path / "rows.tsv"
+    path = tmp_path / f"rows-{hashlib.sha1(rows.encode()).hexdigest()[:12]}.tsv"
     path.write_text("spun\toriginal\n" + rows)
     config = Config(detectors=("context",), quality="best", builtin_lexicons=(), extend_lexicon=(str(path),))
     return detect_context(make_doc(text), Resources.for_config(config))
@@ -301,6 +336,34 @@ def test_best_detection_names_the_fixed_term_a_kept_word_calls_for(tmp_path):
     assert '"ground truth" is a fixed term: "ground" makes' in span.evidence
     assert span.score in {confidence for _, confidence in phrase_settings().term_confidence}
     assert span.step == PHRASE_STEP  # decided at the phrase step's own bar (repair.decide.context_bar)
+
+
+def test_best_detection_trusts_a_habitual_swap_at_a_moderate_margin(tmp_path):
+    """The real stage: "highlight" -> "feature" taught by as many rows as ``habit-support``
+    asks, or by one row fewer. "feature space" is no fixed term (its share of the pairs that
+    end in "space" is small), and the LM prefers it by about 10 nats, a margin whose
+    plain confidence is under the step's bar."""
+    from repair.context import phrase_settings
+
+    settings = phrase_settings()
+    need = int(settings.habit_support)
+    heads = "maps sets vectors fusion layers weights scaling channels pooling points ranking norms".split()
+    assert need <= len(heads)
+
+    def spans_with(n: int) -> list:
+        rows = "".join(f"highlight {head}\tfeature {head}\n" for head in heads[:n])
+        found = best_spans(tmp_path, rows, "The highlight space is large.")
+        return [s for s in found if s.text == "highlight" and s.hints[0].text == "feature"]
+
+    [habit] = spans_with(need)
+    assert f"each seen in at least {need} lexicon rows, a habit of the spinner's" in habit.evidence
+    assert habit.score in {confidence for _, confidence in settings.habit_confidence}
+    margin = float(re.search(r"prefers by (\d+\.\d+) nats$", habit.evidence).group(1))
+    # The plain table alone says less, under the step's bar: the habit is what lets the edit through.
+    assert settings.confidence_of(margin) < habit.score and settings.confidence_of(margin) < 0.85
+    # One row fewer: no habit; reported (if at all) at the plain table's confidence.
+    for span in spans_with(need - 1):
+        assert "a habit" not in span.evidence and span.score == settings.confidence_of(margin)
 
 
 def test_of_overlapping_readings_the_one_the_lm_prefers_is_kept():

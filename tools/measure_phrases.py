@@ -6,9 +6,11 @@ with an original, a suspect is right when its edit brings the text closer to
 the original (more words in common, by a word-level diff); on clean records
 (original equal to the spun text) every suspect is wrong. The tables printed
 are, for each bin of LM margins, how many suspects are right and wrong: for all
-suspects, for those whose term share reaches ``--term-share`` and for the
-rest; the precisions of the last two are the ``[phrases] term-confidence`` and
-``confidence`` rows of ``repair/data/context.toml``.
+suspects, for those whose term share reaches ``--term-share``, for the rest,
+and for habitual swaps (support of ``--habit-support`` lexicon rows or more,
+whatever the term share); their precisions are the ``[phrases]
+term-confidence``, ``confidence`` and ``habit-confidence`` rows of
+``repair/data/context.toml``.
 
 The collocation table was counted on the dev documents the records come from,
 so each record's own word pairs are taken out of it first
@@ -87,6 +89,9 @@ def main() -> None:
     parser.add_argument(
         "--term-share", type=float, default=None, help="split the tables here (default: [phrases] term-share)"
     )
+    parser.add_argument(
+        "--habit-support", type=float, default=None, help="habitual swaps from here (default: [phrases] habit-support)"
+    )
     parser.add_argument("--show-wrong", type=float, default=None, help="list wrong suspects at this margin or more")
     parser.add_argument("--dump", type=Path, default=None, help="write every suspect as a JSON line")
     args = parser.parse_args()
@@ -98,13 +103,17 @@ def main() -> None:
     settings = phrase_settings()
     if args.term_share is not None:
         settings = replace(settings, term_share=args.term_share)
+    if args.habit_support is not None:
+        settings = replace(settings, habit_support=args.habit_support)
     term_share = settings.term_share
     terms = [f for f in found if settings.is_term(f[2])]
     others = [f for f in found if not settings.is_term(f[2])]
+    habits = [f for f in found if settings.is_habitual(f[2])]
     subsets = [
         ("all suspects", found),
         (f"term share at least {term_share:g} ([phrases] term-confidence)", terms),
         (f"term share under {term_share:g} ([phrases] confidence)", others),
+        (f"support of {settings.habit_support:g} rows or more ([phrases] habit-confidence)", habits),
     ]
     header = "| LM margin | right | wrong | precision | wrong in clean text |\n| ---: | ---: | ---: | ---: | ---: |"
     for title, rows in subsets:
