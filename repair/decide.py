@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 from .config import Config
 from .form import fix_article
 from .lexicon import phrase_key
-from .model import PHRASE_STEP, Document, Edit, Finding
+from .model import PHRASE_STEP, Document, Edit, Finding, overlaps
 
 if TYPE_CHECKING:
     from .evidence import SpinEvidence
@@ -58,8 +58,7 @@ def decide(
         held = _held_back(finding, config, ignored, can_encode, proposal, doc.evidence)
         if held is None and withdrawn:
             held = withdrawn.get((start, span.end, proposal))
-        overlaps = any(start < e and s < span.end for s, e in taken)
-        if held is None and overlaps:
+        if held is None and any(overlaps(start, span.end, s, e) for s, e in taken):
             held = "overlaps a stronger edit"
         reason = finding.reason if held is None else f"{finding.reason}; not applied: {held}"
         usual = context_bar(config, None)

@@ -56,7 +56,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 
 from rapidfuzz.distance import Levenshtein
 
-from .model import Edit
+from .model import Edit, overlaps
 from .segment import WORD_RE
 
 if TYPE_CHECKING:
@@ -347,7 +347,7 @@ def _owners(tokens: Sequence[Token], lo: int, hi: int, ranges: Sequence[tuple[in
     """For tokens ``lo:hi``, the index of the edit range each overlaps (None if none)."""
     owners: list[int | None] = []
     for t in tokens[lo:hi]:
-        owners.append(next((j for j, (start, end) in enumerate(ranges) if start < t.end and t.start < end), None))
+        owners.append(next((j for j, (start, end) in enumerate(ranges) if overlaps(start, end, t.start, t.end)), None))
     return owners
 
 

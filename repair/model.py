@@ -168,6 +168,16 @@ class Document:
 _NEWLINE = re.compile(r"\r\n|\r|\n")
 
 
+def overlaps(start: int, end: int, other_start: int, other_end: int) -> bool:
+    """Do the half-open character ranges ``[start, end)`` and ``[other_start, other_end)`` clash?
+
+    Non-empty ranges clash when they share a character; touching ones do not (an
+    edit that ends where another begins leaves it intact). An empty range (an
+    insertion) clashes with a range it lies strictly inside, which it would split.
+    """
+    return start < other_end and other_start < end
+
+
 def line_starts(text: str) -> list[int]:
     """Offsets where lines begin, counting ``\\r\\n``, ``\\n`` and lone ``\\r``."""
     return [0, *(m.end() for m in _NEWLINE.finditer(text))]

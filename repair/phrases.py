@@ -38,7 +38,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from .form import match_word_case
-from .model import Document
+from .model import Document, overlaps
 from .models.collocations import Collocations
 from .terms import Terms
 
@@ -252,7 +252,7 @@ def preferred_readings(suspects: Sequence[PhraseSuspect], margins: Sequence[floa
     taken: list[tuple[int, int]] = []
     for k in sorted(range(len(suspects)), key=lambda k: (-margins[k], suspects[k].start, suspects[k].end)):
         here = suspects[k]
-        if not any(here.start < end and start < here.end for start, end in taken):
+        if not any(overlaps(here.start, here.end, start, end) for start, end in taken):
             keep[k] = True
             taken.append((here.start, here.end))
     return keep

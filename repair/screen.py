@@ -23,7 +23,7 @@ from dataclasses import dataclass
 
 from .config import Config
 from .lexicon import phrase_key
-from .model import Edit
+from .model import Edit, overlaps
 from .report import FileResult
 from .resources import Resources
 from .runner import Mode, RunOptions, RunReport, repair_paths
@@ -80,7 +80,7 @@ def evidence(edits: Iterable[Edit], ignored: frozenset[tuple[str, ...]] = frozen
     for edit in sorted(edits, key=lambda e: (-e.confidence, e.start, e.end)):
         if ignored and (phrase_key(edit.spun) in ignored or phrase_key(_LEADING_ARTICLE.sub("", edit.spun)) in ignored):
             continue
-        if any(edit.start < end and start < edit.end for start, end in taken):
+        if any(overlaps(edit.start, edit.end, start, end) for start, end in taken):
             continue
         taken.append((edit.start, edit.end))
         kept.append(edit)

@@ -34,7 +34,7 @@ from dataclasses import replace
 
 from .apply import apply_edits
 from .lexicon import DocTerms, KnownTerms
-from .model import Edit
+from .model import Edit, overlaps
 from .segment import PARAGRAPH_BREAK, WORD_RE, norm
 
 MAX_ROUNDS = 4
@@ -93,7 +93,7 @@ def _shifted(spans: list[tuple[int, int]], applied: list[Edit]) -> list[tuple[in
     for start, end in spans:
         delta = 0
         for e in applied:
-            if e.start < end and start < e.end:
+            if overlaps(e.start, e.end, start, end):
                 break
             if e.end <= start:
                 delta += len(e.proposal) - (e.end - e.start)
@@ -192,7 +192,7 @@ class Stabiliser:
             unstable: dict[int, str] = {}
             added: list[Edit] = []
             for new in again:
-                touched = [e for start, end, e in regions if new.start < end and start < new.end]
+                touched = [e for start, end, e in regions if overlaps(new.start, new.end, start, end)]
                 if touched:
                     for e in touched:
                         unstable.setdefault(id(e), new.spun)
