@@ -166,19 +166,21 @@ def test_term_share_is_how_much_a_kept_word_calls_for_its_new_neighbour():
     assert wider and wider[0].term_share == pytest.approx(1.0)
 
 
+# [phrases] settings with a plain and a term-evidence table, as context.toml has them.
+WITH_TERMS = {
+    "max-words": 3,
+    "originals-per-word": 4,
+    "min-pair-df": 2,
+    "min-gain": 1.5,
+    "term-df": 10,
+    "confidence": [[8.0, 0.6], [12.0, 0.95]],
+    "term-share": 0.1,
+    "term-confidence": [[8.0, 0.9], [12.0, 0.97]],
+}
+
+
 def test_term_evidence_reads_its_own_table():
-    settings = PhraseSettings.from_dict(
-        {
-            "max-words": 3,
-            "originals-per-word": 4,
-            "min-pair-df": 2,
-            "min-gain": 1.5,
-            "term-df": 10,
-            "confidence": [[8.0, 0.6], [12.0, 0.95]],
-            "term-share": 0.1,
-            "term-confidence": [[8.0, 0.9], [12.0, 0.97]],
-        }
-    )
+    settings = PhraseSettings.from_dict(WITH_TERMS)
     fixed = PhraseSuspect(0, 1, 0, 8, "Profound", "Deep", 4.5, 2, 1, False, TermEvidence("deep", "learning", True, 0.1))
     loose = PhraseSuspect(
         0, 1, 0, 8, "Profound", "Deep", 4.5, 2, 1, False, TermEvidence("deep", "learning", True, 0.09)
@@ -203,30 +205,18 @@ def test_settings_read_the_shipped_table():
 
 
 def test_a_habitual_swap_reads_the_higher_of_its_tables():
-    settings = PhraseSettings.from_dict(
-        {
-            "max-words": 3,
-            "originals-per-word": 4,
-            "min-pair-df": 2,
-            "min-gain": 1.5,
-            "term-df": 10,
-            "confidence": [[8.0, 0.6], [12.0, 0.95]],
-            "term-share": 0.1,
-            "term-confidence": [[8.0, 0.9], [12.0, 0.97]],
-            "habit-support": 10,
-            "habit-confidence": [[8.0, 0.92], [12.0, 0.96]],
-        }
-    )
+    settings = PhraseSettings.from_dict({**WITH_TERMS, "habit-support": 10, "habit-confidence": [[8.0, 0.92]]})
 
-    def suspect(support: int, share: float) -> PhraseSuspect:
-        evidence = TermEvidence("feature", "vectors", True, share)
+    def suspect(support: int) -> PhraseSuspect:
+        evidence = TermEvidence("feature", "vectors", True, 0.0)
         return PhraseSuspect(0, 1, 0, 9, "highlight", "feature", 2.4, support, 1, False, evidence)
 
-    habit, rare = suspect(43, 0.0), suspect(9, 0.0)
+    habit, rare = suspect(43), suspect(9)
     assert settings.is_habitual(habit) and not settings.is_habitual(rare)
     assert settings.confidence_of(9.0, habitual=settings.is_habitual(habit)) == 0.92
     assert settings.confidence_of(9.0, habitual=settings.is_habitual(rare)) == 0.6
-    # The table only raises: with more margin, or with term evidence, the own table may say more.
+    # The table only raises: with more margin, or with term evidence, the own table says more.
+    assert settings.confidence_of(13.0, habitual=True) == 0.95
     assert settings.confidence_of(13.0, term=True, habitual=True) == 0.97
     # No row below 8 nats: nothing to report there.
     assert settings.confidence_of(7.9, habitual=True) == 0.0
