@@ -17,6 +17,7 @@ from .config import Config
 from .form import fix_article
 from .lexicon import phrase_key
 from .model import PHRASE_STEP, Document, Edit, Finding, overlaps
+from .segment import WORD_RE, norm
 
 if TYPE_CHECKING:
     from .evidence import SpinEvidence
@@ -41,8 +42,15 @@ def decide(
     ``withdrawn``: edits, as (start, end, proposal), that the stability check
     held back (:class:`~repair.stable.Stabiliser`), with why. They are held back
     again and take no room, so a weaker edit they overlapped may be written.
+
+    Overlaps are settled by confidence, with one exception: a weaker edit that
+    spans every stronger edit it overlaps and writes the same words there
+    (:func:`agrees`) takes their place. "feed-forward brain organizations" ->
+    "feedforward neural networks" (a lexicon row) restores more than "brain
+    organizations" -> "neural networks" (an inferred edit that happens to be
+    surer), and both say the same about the words they share.
     """
-    taken: list[tuple[int, int]] = []
+    taken: list[int] = []  # indices into ``edits`` of the applied ones
     edits: list[Edit] = []
     seen: set[tuple[int, int]] = set()
     for finding in sorted(findings, key=_priority):
@@ -58,8 +66,14 @@ def decide(
         held = _held_back(finding, config, ignored, can_encode, proposal, doc.evidence)
         if held is None and withdrawn:
             held = withdrawn.get((start, span.end, proposal))
-        if held is None and any(overlaps(start, span.end, s, e) for s, e in taken):
-            held = "overlaps a stronger edit"
+        clashing = [k for k in taken if overlaps(start, span.end, edits[k].start, edits[k].end)]
+        if held is None and clashing:
+            if all(agrees(doc.text, start, span.end, proposal, edits[k]) for k in clashing):
+                for k in clashing:
+                    edits[k] = _superseded(edits[k], start, span.end, proposal)
+                taken = [k for k in taken if k not in clashing]
+            else:
+                held = "overlaps a stronger edit"
         reason = finding.reason if held is None else f"{finding.reason}; not applied: {held}"
         usual = context_bar(config, None)
         if held is None and span.detector == "context" and best.score < usual:
@@ -80,9 +94,43 @@ def decide(
             file=doc.path,
         )
         if edit.applied:
-            taken.append((start, span.end))
+            taken.append(len(edits))
         edits.append(edit)
     return sorted(edits, key=lambda e: (e.start, e.end, not e.applied, -e.confidence))
+
+
+def agrees(text: str, start: int, end: int, proposal: str, inner: Edit) -> bool:
+    """Is replacing ``text[start:end]`` with ``proposal`` a fuller form of ``inner``?
+
+    It must span ``inner``, be longer, and write ``inner``'s proposal, word for
+    word, where ``inner`` stands: after as many words as come before ``inner``
+    in the span, or before as many as come after it. One side is enough, since
+    the fuller edit may change the words on the other side into fewer or more
+    ("profound getting to know" -> "deep learning" holds "profound" -> "deep").
+    A deletion agrees with nothing: it has no words to compare.
+    """
+    if not (start <= inner.start and inner.end <= end and end - start > inner.end - inner.start):
+        return False
+    wanted = _words(inner.proposal)
+    if not wanted:
+        return False
+    before, after = len(_words(text[start : inner.start])), len(_words(text[inner.end : end]))
+    written = _words(proposal)
+    n = len(wanted)
+    return any(
+        written[i : i + n] == wanted and (i == before or len(written) - i - n == after)
+        for i in range(len(written) - n + 1)
+    )
+
+
+def _words(text: str) -> list[str]:
+    return [norm(w) for w in WORD_RE.findall(text)]
+
+
+def _superseded(edit: Edit, start: int, end: int, proposal: str) -> Edit:
+    """``edit``, held back because a fuller edit that agrees with it takes its place."""
+    why = f'the fuller edit of characters {start}-{end} to "{proposal}" agrees with it and is applied instead'
+    return replace(edit, applied=False, reason=f"{edit.reason}; not applied: {why}")
 
 
 def context_bar(config: Config, evidence: SpinEvidence | None, step: str = "") -> float:
