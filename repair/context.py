@@ -742,6 +742,10 @@ def phrase_margins(doc: Document, found: Sequence[PhraseSuspect], res: Resources
     return [proposal - current for current, proposal in res.causal_lm.score_variants(sets, with_prefix=False)]
 
 
+def _rows(n: int) -> str:
+    return "1 lexicon row" if n == 1 else f"{n} lexicon rows"
+
+
 def phrase_spans(doc: Document, res: Resources, ctx: FeatureContext) -> list[Span]:
     """``quality = "best"``: neighbouring words changed together (:mod:`repair.phrases`) and
     swapped words inside names (:mod:`repair.names`), judged by the LM in one batched call.
@@ -749,8 +753,9 @@ def phrase_spans(doc: Document, res: Resources, ctx: FeatureContext) -> list[Spa
     The confidence is the share of right edits among dev candidates with at
     least the same LM margin (``[phrases] confidence``, ``[names] confidence``),
     counted apart for phrases whose new word makes a fixed term with a kept one
-    (``[phrases] term-confidence``) and for swaps the spinner makes habitually
-    (``[phrases] habit-confidence``), not a trained model: the stage has few
+    (``[phrases] term-confidence``), for swaps the spinner makes habitually
+    (``[phrases] habit-confidence``) and for terms that lexicon rows restore
+    (``[phrases] known-confidence``), not a trained model: the stage has few
     signals, and a table of them is what a reviewer can check.
     """
     from .names import name_suspects
@@ -761,7 +766,9 @@ def phrase_spans(doc: Document, res: Resources, ctx: FeatureContext) -> list[Spa
     names = name_settings()
     floor = float(context_toml()["context"]["report-floor"])
     spans: list[Span] = []
-    phrases = phrase_suspects(doc, res.spin_map, ctx.collocations, settings, changeable(doc), ctx.joined, res.terms)
+    phrases = phrase_suspects(
+        doc, res.spin_map, ctx.collocations, settings, changeable(doc), ctx.joined, res.terms, res.known_terms
+    )
     named: list[PhraseSuspect] = []
     if res.inverse_index is not None:
         originals = name_originals(res.inverse_index)
@@ -775,19 +782,24 @@ def phrase_spans(doc: Document, res: Resources, ctx: FeatureContext) -> list[Spa
     for found, margin, kept in zip(phrases, margins[: len(phrases)], keep[: len(phrases)], strict=True):
         term = settings.is_term(found)
         habitual = settings.is_habitual(found)
-        confidence = settings.confidence_of(margin, term, habitual)
+        confidence = settings.confidence_for(found, margin)
         if confidence < floor or not kept:
             continue
-        rows = "1 lexicon row" if found.support == 1 else f"{found.support} lexicon rows"
-        if habitual:
-            rows += ", a habit of the spinner's"
         listed = "; a listed term (a thesaurus headword or a lexicon row's original)" if found.listed else ""
         fixed = f"; {found.term.describe()}" if term and found.term is not None else ""
+        if found.support:
+            rows = _rows(found.support)
+            if habitual:
+                rows += ", a habit of the spinner's"
+            undo = f"undoing the spinner's word swaps known from tortured phrases (each seen in at least {rows}) gives"
+        else:  # a known term, through thesaurus swaps that no row shows
+            undo = "the thesaurus links its words to"
+        verb = "restores" if found.known == 1 else "restore"
+        restores = f"; {_rows(found.known)} {verb} '{found.known_term}'" if found.known else ""
         reason = (
-            f"'{found.text}' makes word pairs that clean prose does not use; undoing the spinner's word swaps "
-            f"known from tortured phrases (each seen in at least {rows}) gives the established "
-            f"'{found.proposal}' (collocation gain {found.gain:+.1f}{listed}{fixed}), which the language model "
-            f"prefers by {margin:.1f} nats"
+            f"'{found.text}' makes word pairs that clean prose does not use; {undo} the established "
+            f"'{found.proposal}' (collocation gain {found.gain:+.1f}{listed}{fixed}{restores}), which the "
+            f"language model prefers by {margin:.1f} nats"
         )
         hints = (Candidate(found.proposal, round(confidence, 4), "spinmap"),)
         spans.append(Span(found.start, found.end, found.text, DETECTOR, reason, confidence, hints, PHRASE_STEP))

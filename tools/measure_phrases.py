@@ -7,20 +7,22 @@ the original (more words in common, by a word-level diff); on clean records
 (original equal to the spun text) every suspect is wrong. The tables printed
 are, for each bin of LM margins, how many suspects are right and wrong: for all
 suspects, for those whose term share reaches ``--term-share``, for the rest,
-and for habitual swaps (support of ``--habit-support`` lexicon rows or more,
-whatever the term share); their precisions are the ``[phrases]
-term-confidence``, ``confidence`` and ``habit-confidence`` rows of
-``repair/data/context.toml``.
+for habitual swaps (support of ``--habit-support`` lexicon rows or more,
+whatever the term share) and for known terms (proposals that lexicon rows
+restore, :class:`~repair.phrases.KnownTerms`); their precisions are the
+``[phrases] term-confidence``, ``confidence``, ``habit-confidence`` and
+``known-confidence`` rows of ``repair/data/context.toml``.
 
 The collocation table was counted on the dev documents the records come from,
 so each record's own word pairs are taken out of it first
 (:meth:`~repair.models.collocations.Collocations.excluding`), as for training
 the ranker; and the spinner map must be learned without the rows the tortured
-records use (``--lexicon`` the benchmark's kept lexicon).
+records use (``--lexicon`` the benchmark's kept lexicon, ``--index`` its
+inverted index, which links only the kept rows).
 
 Usage::
 
-    python tools/measure_phrases.py --lexicon KEPT.tsv GOLD.jsonl... [--thresholds 4 6 8 10 12]
+    python tools/measure_phrases.py --lexicon KEPT.tsv --index INDEX.npz GOLD.jsonl... [--thresholds 4 6 8 10 12]
 """
 
 from __future__ import annotations
@@ -37,7 +39,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from repair.config import Config
 from repair.context import FeatureContext, changeable, phrase_margins, phrase_settings
-from repair.inverse import key_of
+from repair.inverse import InverseIndex, key_of, use_index
 from repair.models.collocations import default_collocations
 from repair.phrases import PhraseSuspect, phrase_suspects, preferred_readings
 from repair.resources import Resources
@@ -69,7 +71,7 @@ def measure(paths: list[Path], lexicon: Path) -> list[tuple[float, bool, PhraseS
             doc = make_doc(spun)
             ctx = FeatureContext(doc, table.excluding(original))
             suspects = phrase_suspects(
-                doc, res.spin_map, ctx.collocations, settings, changeable(doc), ctx.joined, res.terms
+                doc, res.spin_map, ctx.collocations, settings, changeable(doc), ctx.joined, res.terms, res.known_terms
             )
             margins = phrase_margins(doc, suspects, res)
             kept = preferred_readings(suspects, margins)
@@ -94,7 +96,12 @@ def main() -> None:
     )
     parser.add_argument("--show-wrong", type=float, default=None, help="list wrong suspects at this margin or more")
     parser.add_argument("--dump", type=Path, default=None, help="write every suspect as a JSON line")
+    parser.add_argument(
+        "--index", type=Path, default=None, help="an inverted index without the held-out rows (the benchmark's)"
+    )
     args = parser.parse_args()
+    if args.index is not None:
+        use_index(InverseIndex.load(args.index))
     found = measure(args.gold, args.lexicon)
     if args.dump is not None:
         with args.dump.open("w", encoding="utf-8") as out:
@@ -109,11 +116,13 @@ def main() -> None:
     terms = [f for f in found if settings.is_term(f[2])]
     others = [f for f in found if not settings.is_term(f[2])]
     habits = [f for f in found if settings.is_habitual(f[2])]
+    known = [f for f in found if f[2].known]
     subsets = [
         ("all suspects", found),
         (f"term share at least {term_share:g} ([phrases] term-confidence)", terms),
         (f"term share under {term_share:g} ([phrases] confidence)", others),
         (f"support of {settings.habit_support:g} rows or more ([phrases] habit-confidence)", habits),
+        ("terms that lexicon rows restore ([phrases] known-confidence)", known),
     ]
     header = "| LM margin | right | wrong | precision | wrong in clean text |\n| ---: | ---: | ---: | ---: | ---: |"
     for title, rows in subsets:
