@@ -782,22 +782,19 @@ def phrase_spans(doc: Document, res: Resources, ctx: FeatureContext) -> list[Spa
     for found, margin, kept in zip(phrases, margins[: len(phrases)], keep[: len(phrases)], strict=True):
         term = settings.is_term(found)
         habitual = settings.is_habitual(found)
-        confidence = settings.confidence_for(found, margin)
+        confidence = settings.confidence_of(margin, term, habitual, found.known > 0)
         if confidence < floor or not kept:
             continue
         listed = "; a listed term (a thesaurus headword or a lexicon row's original)" if found.listed else ""
         fixed = f"; {found.term.describe()}" if term and found.term is not None else ""
-        if found.support:
-            rows = _rows(found.support)
-            if habitual:
-                rows += ", a habit of the spinner's"
-            undo = f"undoing the spinner's word swaps known from tortured phrases (each seen in at least {rows}) gives"
-        else:  # a known term, through thesaurus swaps that no row shows
-            undo = "the thesaurus links its words to"
+        rows = _rows(found.support)
+        if habitual:
+            rows += ", a habit of the spinner's"
         verb = "restores" if found.known == 1 else "restore"
         restores = f"; {_rows(found.known)} {verb} '{found.known_term}'" if found.known else ""
         reason = (
-            f"'{found.text}' makes word pairs that clean prose does not use; {undo} the established "
+            f"'{found.text}' makes word pairs that clean prose does not use; undoing the spinner's word swaps "
+            f"known from tortured phrases (each seen in at least {rows}) gives the established "
             f"'{found.proposal}' (collocation gain {found.gain:+.1f}{listed}{fixed}{restores}), which the "
             f"language model prefers by {margin:.1f} nats"
         )

@@ -12,11 +12,9 @@ language model:
    :class:`~repair.spinmap.SpinMap` learned from the lexicon's rows
    ("irregular" -> "random", "woodland" -> "forest"), and a run of words for a
    run of another length ("getting to know" -> "learning"); every combination
-   that changes at least one of two or more units is a candidate. A window
-   may also stand for a whole term that the lexicon's rows restore
-   (:class:`KnownTerms`) when the thesaurus links each of its changed words to
-   the term's word ("troupe learning" -> "ensemble learning"): the spinner
-   swapped through a thesaurus, even where no row shows that swap.
+   that changes at least one of two or more units is a candidate. A candidate
+   whose window becomes a term that the lexicon's rows restore ("speech
+   synthesis") says so (:func:`known_terms`): the spinner's target vocabulary.
 2. **Collocation test.** A candidate survives only if every word pair it forms
    is established in clean prose (:mod:`repair.models.collocations`, at least
    ``min-pair-df`` documents) or listed as a term by the thesauri or inside
@@ -37,8 +35,8 @@ from __future__ import annotations
 
 import itertools
 import math
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field, replace
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
 from typing import Protocol
 
 from .form import match_word_case
@@ -135,19 +133,6 @@ class PhraseSettings:
             found = max(found, confidence_at(self.known_confidence, margin))
         return found
 
-    def confidence_for(self, suspect: PhraseSuspect, margin: float) -> float:
-        """The confidence of a suspect at this LM margin, by the evidence it has.
-
-        A suspect whose word swaps no lexicon row shows (``support`` 0: a known
-        term reached through the thesaurus alone) reads only the term table: on
-        dev, such suspects without term evidence were right in 18 of 34 from 12
-        nats, where the plain table's 0.94 was measured on the spinner map's swaps.
-        """
-        term = self.is_term(suspect)
-        if suspect.support == 0:
-            return confidence_at(self.term_confidence, margin) if term else 0.0
-        return self.confidence_of(margin, term, self.is_habitual(suspect), suspect.known > 0)
-
 
 @dataclass(frozen=True, slots=True)
 class PhraseSuspect:
@@ -164,7 +149,7 @@ class PhraseSuspect:
     changed: int  # how many words it changes
     listed: bool  # one of its pairs is established only as a listed term (thesauri, lexicon originals)
     term: TermEvidence | None = None  # the pair of a new and a kept word most like a fixed term
-    known: int = 0  # the window's words become a term that this many lexicon rows restore (KnownTerms)
+    known: int = 0  # the window's words become a term that this many lexicon rows restore (known_terms)
     known_term: str = ""  # that term, lower case
 
     @property
@@ -192,58 +177,36 @@ class TermEvidence:
         return f'"{self.first} {self.second}" is a fixed term: "{new}" makes {share} "{kept}"'
 
 
-@dataclass(eq=False)
-class KnownTerms:
-    """Terms that the lexicon's rows restore, as whole targets of a window of words.
+def known_terms(originals: Iterable[str]) -> dict[tuple[str, ...], int]:
+    """The terms that lexicon rows restore (:func:`term_key`), with how many rows restore each:
+    the originals of two or more plain words ("signal-to-noise ratio" is four words; an original
+    with digits or symbols is left out).
 
-    A spinner swaps each word of a term through a thesaurus, and the rows list
-    the terms it broke: "artificial intelligence" stands behind "counterfeit
-    consciousness", "computerized reasoning" and more. A window whose every word
-    is either the term's own or one the inverted thesaurus links to it may be
-    that term, spun in a way no row shows ("troupe learning": "troupe" is a
-    thesaurus synonym of "ensemble", and rows restore "ensemble learning").
-    ``links(word)`` gives the words ``word`` may have replaced.
+    >>> known_terms(["hidden layers", "Hidden layer", "AI", "x2 ray"])
+    {('hidden', 'layer'): 2}
     """
-
-    rows: dict[tuple[str, ...], int]  # term (lower-case words) -> how many rows restore it
-    links: Callable[[str], Iterable[str]]
-    _by_start: dict[tuple[str, int], list[tuple[str, ...]]] = field(init=False, repr=False)
-    _linked: dict[str, frozenset[str]] = field(init=False, repr=False, default_factory=dict)
-
-    def __post_init__(self) -> None:
-        self._by_start = {}
-        for term in sorted(self.rows):
-            self._by_start.setdefault((term[0], len(term)), []).append(term)
-
-    @classmethod
-    def from_originals(cls, originals: Iterable[str], links: Callable[[str], Iterable[str]]) -> KnownTerms:
-        """The terms of two or more plain words among the rows' originals ("signal-to-noise
-        ratio" is four words; an original with digits or symbols is no target)."""
-        rows: dict[tuple[str, ...], int] = {}
-        for original in originals:
-            if not original.replace("-", " ").replace(" ", "").isalpha():
-                continue
-            words = tuple(norm(w) for w in WORD_RE.findall(original))
+    rows: dict[tuple[str, ...], int] = {}
+    for original in originals:
+        if original.replace("-", " ").replace(" ", "").isalpha():
+            words = [norm(w) for w in WORD_RE.findall(original)]
             if len(words) >= 2:
-                rows[words] = rows.get(words, 0) + 1
-        return cls(rows, links)
+                key = term_key(words)
+                rows[key] = rows.get(key, 0) + 1
+    return rows
 
-    def linked(self, word: str) -> frozenset[str]:
-        """The words ``word`` may have replaced, looked up once per word."""
-        found = self._linked.get(word)
-        if found is None:
-            found = self._linked[word] = frozenset(self.links(word))
-        return found
 
-    def at(self, words: Sequence[str]) -> list[tuple[str, ...]]:
-        """The terms that ``words`` may stand for, word for word, each different from ``words``."""
-        window = tuple(words)
-        found = []
-        for first in sorted({window[0], *self.linked(window[0])}):
-            for term in self._by_start.get((first, len(window)), ()):
-                if term != window and all(t == w or t in self.linked(w) for t, w in zip(term, window, strict=True)):
-                    found.append(term)
-        return found
+def term_key(words: Sequence[str]) -> tuple[str, ...]:
+    """Lower-case words with a plural noun at the end made singular: a row that restores "greedy
+    algorithm" names the term of "greedy algorithms" too.
+
+    >>> term_key(["greedy", "algorithms"]), term_key(["data", "analysis"])
+    (('greedy', 'algorithm'), ('data', 'analysis'))
+    """
+    from .inflect import analyses
+
+    *head, last = words
+    plural = next((lemma for upos, lemma, tag in analyses(last) if upos == "NOUN" and tag == "NNS"), None)
+    return (*head, plural or last)
 
 
 class _PairEvidence:
@@ -275,7 +238,7 @@ def phrase_suspects(
     eligible: Sequence[bool],
     joined: Sequence[bool],
     terms: Terms | None = None,
-    known: KnownTerms | None = None,
+    known: Mapping[tuple[str, ...], int] | None = None,
 ) -> list[PhraseSuspect]:
     """Joint changes of neighbouring words that turn unknown word pairs into established ones.
 
@@ -284,11 +247,10 @@ def phrase_suspects(
     phrase with the one before (:func:`~repair.models.collocations.joined_flags`).
     ``terms``: pairs listed as terms (thesauri, lexicon originals), which
     count as seen in ``term-df`` documents when the table has them in fewer.
-    ``known``: terms that lexicon rows restore, which a window may stand for
-    through thesaurus links (:class:`KnownTerms`); a suspect whose window
-    becomes one says so (:attr:`PhraseSuspect.known`), whichever way it was found.
-    One suspect per character range and kind (known term or not), the one with
-    the highest gain (then support, then the proposal, for a stable order).
+    ``known``: terms that lexicon rows restore (:func:`known_terms`); a suspect
+    whose window becomes one says so (:attr:`PhraseSuspect.known`).
+    One suspect per character range, the one with the highest gain (then
+    support, then the proposal, for a stable order).
     """
     tokens = doc.tokens
     norms = [t.norm for t in tokens]
@@ -298,23 +260,18 @@ def phrase_suspects(
     # Content words: the ones that may change, and the ones beside a window whose pairs it must not break.
     content = [eligible[k] and usable[k] for k in range(len(tokens))]
     choices = [_choices(k, norms, content[k], inner, spin_map, settings) for k in range(len(tokens))]
-    best: dict[tuple[int, int, bool], PhraseSuspect] = {}
+    best: dict[tuple[int, int], PhraseSuspect] = {}
     evidence = _PairEvidence(collocations, terms, settings.term_df)
     neighbours = _Neighbours(content, joined)
-
-    def judge(units: list[_Unit]) -> None:
-        suspect = _judge(doc, units, norms, evidence, settings, neighbours, known)
-        if suspect is not None:
-            key = (suspect.start, suspect.end, suspect.known > 0)
-            held = best.get(key)
-            if held is None or _rank(suspect) > _rank(held):
-                best[key] = suspect
 
     def extend(units: list[_Unit], k: int, width: int) -> None:
         """Grow a window unit by unit; judge it whenever it reads as 2 to ``max-words`` words."""
         # At least two units: the evidence is a pair the change mends between a unit and its neighbour.
         if len(units) >= 2 and any(u.changed for u in units):
-            judge(units)
+            suspect = _judge(doc, units, norms, evidence, settings, neighbours, known)
+            if suspect is not None:
+                key = (suspect.start, suspect.end)
+                best[key] = _better(best.get(key), suspect)
         if width >= settings.max_words or k >= len(tokens) or not (usable[k] and joined[k]):
             return
         for unit in choices[k]:
@@ -325,39 +282,7 @@ def phrase_suspects(
         if usable[i]:
             for unit in choices[i]:
                 extend([unit], i + unit.n, len(unit.words))
-    if known is not None:
-        for i in range(len(tokens)):
-            for n in range(2, settings.max_words + 1):
-                if i + n <= len(tokens) and usable[i] and all(inner[k] for k in range(i + 1, i + n)):
-                    for term in known.at(norms[i : i + n]):
-                        units = [_known_unit(i + d, word, norms[i + d], choices[i + d]) for d, word in enumerate(term)]
-                        if all(content[u.first] for u in units if u.changed):
-                            judge(units)
-    return _merged(best.values())
-
-
-def _merged(suspects: Iterable[PhraseSuspect]) -> list[PhraseSuspect]:
-    """One suspect per range and proposal: a known term's window and a wider window of the spinner
-    map ("irregular woodland classifier") may propose the same change; it keeps the wider
-    window's evidence and says that the change makes a known term."""
-    found: dict[tuple[int, int, str], PhraseSuspect] = {}
-    for suspect in sorted(suspects, key=lambda s: (s.start, s.end, s.known > 0, s.proposal)):
-        key = (suspect.start, suspect.end, suspect.proposal)
-        held = found.get(key)
-        if held is None:
-            found[key] = suspect
-        elif suspect.known and not held.known:
-            found[key] = replace(held, known=suspect.known, known_term=suspect.known_term)
-    return sorted(found.values(), key=lambda s: (s.start, s.end, s.known > 0))
-
-
-def _known_unit(k: int, word: str, own: str, choices: Sequence[_Unit]) -> _Unit:
-    """Token ``k`` as it stands in a known term: kept, or changed with the rows the spinner map
-    has for that change (0 when only the thesaurus links them)."""
-    if word == own:
-        return _Unit(k, 1, (own,), 0, False)
-    rows = next((u.support for u in choices if u.changed and u.n == 1 and u.words == (word,)), 0)
-    return _Unit(k, 1, (word,), rows, True)
+    return sorted(best.values(), key=lambda s: (s.start, s.end))
 
 
 def preferred_readings(suspects: Sequence[PhraseSuspect], margins: Sequence[float]) -> list[bool]:
@@ -410,6 +335,18 @@ def _choices(
     return units
 
 
+def _better(held: PhraseSuspect | None, new: PhraseSuspect) -> PhraseSuspect:
+    """Of two suspects of one range, the one with the higher rank. Windows of one change differ
+    in their kept words: "irregular woodland" -> "random forest" is a known term, "irregular
+    woodland classifier" the wider window with more gain; the change keeps the known term."""
+    if held is None:
+        return new
+    kept, other = (new, held) if _rank(new) > _rank(held) else (held, new)
+    if other.known and not kept.known and other.proposal == kept.proposal:
+        return replace(kept, known=other.known, known_term=other.known_term)
+    return kept
+
+
 def _rank(suspect: PhraseSuspect) -> tuple[float, int, str]:
     return (suspect.gain, suspect.support, suspect.proposal)
 
@@ -440,7 +377,7 @@ def _judge(
     evidence: _PairEvidence,
     settings: PhraseSettings,
     neighbours: _Neighbours,
-    known: KnownTerms | None = None,
+    known: Mapping[tuple[str, ...], int] | None = None,
 ) -> PhraseSuspect | None:
     """The window as a suspect, if its candidate passes the collocation test.
 
@@ -496,7 +433,7 @@ def _judge(
     listed = any(flag for _, flag in looked)
     text = doc.text[start:end]
     term = _term_evidence(units, words, evidence.collocations)
-    rows = known.rows.get(tuple(words), 0) if known is not None else 0
+    rows = known.get(term_key(words), 0) if known is not None else 0
     known_term = " ".join(words) if rows else ""
     return PhraseSuspect(
         lo, hi, start, end, text, "".join(pieces), gain, support, len(changed), listed, term, rows, known_term

@@ -24,7 +24,6 @@ if TYPE_CHECKING:
     from .models.embedding import SentenceEncoder
     from .models.frequency import WordFrequency
     from .models.ngram import NGramLM
-    from .phrases import KnownTerms
     from .spinmap import SpinMap
     from .terms import Terms
 
@@ -86,19 +85,11 @@ class Resources:
         return default_terms().including(original_pairs(entry.original for entry in self.lexicon.entries))
 
     @cached_property
-    def known_terms(self) -> KnownTerms | None:
-        """The terms this config's lexicon rows restore, linked to spun words through the inverted
-        thesaurus (:class:`repair.phrases.KnownTerms`); None without a thesaurus."""
-        from .phrases import KnownTerms
+    def known_terms(self) -> dict[tuple[str, ...], int]:
+        """The terms this config's lexicon rows restore, for the phrase step (:func:`repair.phrases.known_terms`)."""
+        from .phrases import known_terms
 
-        index = self.inverse_index
-        if index is None:
-            return None
-
-        def links(word: str) -> list[str]:
-            return [link.text for link in index.lookup(word) if " " not in link.text]
-
-        return KnownTerms.from_originals((entry.original for entry in self.lexicon.entries), links)
+        return known_terms(entry.original for entry in self.lexicon.entries)
 
     @cached_property
     def inverse_index(self) -> InverseIndex | None:

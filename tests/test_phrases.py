@@ -11,7 +11,7 @@ import pytest
 from repair.lexicon import Entry
 from repair.model import PHRASE_STEP
 from repair.models.collocations import Collocations, joined_flags
-from repair.phrases import KnownTerms, PhraseSettings, PhraseSuspect, TermEvidence, phrase_suspects
+from repair.phrases import PhraseSettings, PhraseSuspect, TermEvidence, known_terms, phrase_suspects
 from repair.segment import make_doc
 from repair.spinmap import SpinMap
 from repair.terms import Terms
@@ -197,7 +197,8 @@ def test_settings_read_the_shipped_table():
 
     settings = phrase_settings()
     assert settings.max_words >= 2 and settings.min_pair_df >= 2
-    for table in (settings.confidence, settings.term_confidence, settings.habit_confidence, settings.known_confidence):
+    tables = (settings.confidence, settings.term_confidence, settings.habit_confidence, settings.known_confidence)
+    for table in tables:
         margins = [m for m, _ in table]
         assert margins and margins == sorted(margins)
     assert 0.0 < settings.term_share < 1.0
@@ -371,58 +372,36 @@ def test_of_overlapping_readings_the_one_the_lm_prefers_is_kept():
     assert preferred_readings([], []) == []
 
 
-LINKS = {"troupe": ["ensemble", "company"], "cleverness": ["intelligence", "wit"], "woodland": ["forest"]}
-
-
-def known_terms(*originals: str) -> KnownTerms:
-    return KnownTerms.from_originals(originals, lambda word: LINKS.get(word, ()))
-
-
 def test_known_terms_are_the_rows_plain_originals_of_two_or_more_words():
-    known = known_terms("ensemble learning", "Ensemble learning", "artificial intelligence", "AI", "x2 ray", "t-SNE")
-    assert known.rows == {("ensemble", "learning"): 2, ("artificial", "intelligence"): 1, ("t", "sne"): 1}
+    found = known_terms(["ensemble methods", "Ensemble method", "artificial intelligence", "AI", "x2 ray", "t-SNE"])
+    assert found == {("ensemble", "method"): 2, ("artificial", "intelligence"): 1, ("t", "sne"): 1}
 
 
-def test_a_window_stands_for_a_known_term_when_the_thesaurus_links_each_changed_word():
-    known = known_terms("ensemble learning", "artificial intelligence", "random forest")
-    assert known.at(["troupe", "learning"]) == [("ensemble", "learning")]
-    assert known.at(["artificial", "cleverness"]) == [("artificial", "intelligence")]
-    assert known.at(["ensemble", "learning"]) == []  # the term itself: nothing to change
-    assert known.at(["crowd", "learning"]) == []  # no link from "crowd" to "ensemble"
-    assert known.at(["irregular", "woodland"]) == []  # "random" is not linked to "irregular"
-    assert known.at(["troupe", "learning", "rate"]) == []  # no three-word term
-
-
-def test_the_phrase_step_proposes_a_known_term_no_spinner_map_row_shows():
-    doc = make_doc("We used troupe learning for it.")
+def test_a_suspect_whose_window_becomes_a_known_term_says_so():
+    doc = make_doc("We used discourse amalgamation for it.")
+    spin_map = SpinMap.from_entries(
+        [Entry("discourse acknowledgment", "speech recognition"), Entry("amalgamation", "synthesis")]
+    )
+    table = Collocations({"speech synthesis": 12}, documents=1000, min_df=2)
     eligible = [t.text.isalpha() for t in doc.tokens]
     joined = joined_flags(doc.text, doc.tokens)
-    table = Collocations({"ensemble learning": 12}, documents=1000, min_df=2)
-    known = known_terms("ensemble learning")
-    assert phrase_suspects(doc, SPIN_MAP, table, SETTINGS, eligible, joined) == []
-    [suspect] = phrase_suspects(doc, SPIN_MAP, table, SETTINGS, eligible, joined, known=known)
-    assert (suspect.text, suspect.proposal, suspect.known, suspect.known_term) == (
-        "troupe",
-        "ensemble",
-        1,
-        "ensemble learning",
-    )
-    assert suspect.support == 0  # no row shows "troupe" -> "ensemble"
-    # The collocation test still applies: an established current pair is clean text.
-    clean = Collocations({"ensemble learning": 12, "troupe learning": 5}, documents=1000, min_df=2)
-    assert phrase_suspects(doc, SPIN_MAP, clean, SETTINGS, eligible, joined, known=known) == []
-    # A word that may not change (a name, a function word) is not changed for a known term.
-    assert phrase_suspects(doc, SPIN_MAP, table, SETTINGS, [False] * len(doc.tokens), joined, known=known) == []
+    known = known_terms(["speech synthesis", "speech syntheses", "speech recognition"])
+    [plain] = phrase_suspects(doc, spin_map, table, SETTINGS, eligible, joined)
+    [term] = phrase_suspects(doc, spin_map, table, SETTINGS, eligible, joined, known=known)
+    assert (plain.proposal, plain.known) == (term.proposal, 0) == ("speech synthesis", 0)
+    assert (term.known, term.known_term) == (2, "speech synthesis")
 
 
-def test_a_spinner_map_suspect_that_becomes_a_known_term_says_so():
+def test_a_wider_window_of_the_same_change_keeps_the_known_term():
+    """ "irregular woodland classifier" gains more than "irregular woodland" (it also makes
+    "forest classifier"), so it is the range's suspect; the change still makes a known term."""
     doc = make_doc("We fit an irregular woodland classifier.")
     eligible = [t.text.isalpha() for t in doc.tokens]
     joined = joined_flags(doc.text, doc.tokens)
-    known = known_terms("random forest", "random forest")
-    found = phrase_suspects(doc, SPIN_MAP, TABLE, SETTINGS, eligible, joined, known=known)
+    found = phrase_suspects(doc, SPIN_MAP, TABLE, SETTINGS, eligible, joined, known={("random", "forest"): 3})
     [term] = [s for s in found if s.proposal == "random forest"]
-    assert term.known == 2 and term.support >= 1
+    assert term.known == 3 and term.known_term == "random forest"
+    assert term.term is not None and term.term.second == "classifier"  # the wider window's evidence
 
 
 def test_a_known_term_reads_the_higher_of_its_tables():
@@ -434,38 +413,27 @@ def test_a_known_term_reads_the_higher_of_its_tables():
     assert SETTINGS.known_confidence == ()  # none without the key (the names step)
 
 
-def test_a_known_term_through_the_thesaurus_alone_reads_only_the_term_table():
-    settings = PhraseSettings.from_dict({**WITH_TERMS, "known-confidence": [[8.0, 0.9]]})
-    fixed = TermEvidence("ensemble", "learning", False, 0.4)
-
-    def suspect(support: int, term: TermEvidence | None) -> PhraseSuspect:
-        return PhraseSuspect(0, 1, 0, 6, "troupe", "ensemble", 2.4, support, 1, True, term, 3, "ensemble learning")
-
-    # Swaps the spinner map knows: the known table (or a higher one).
-    assert settings.confidence_for(suspect(2, None), 9.0) == 0.9
-    assert settings.confidence_for(suspect(2, None), 13.0) == 0.95
-    # Thesaurus swaps only: nothing without term evidence, whatever the margin; the term table with it.
-    assert settings.confidence_for(suspect(0, None), 20.0) == 0.0
-    assert settings.confidence_for(suspect(0, fixed), 9.0) == settings.confidence_of(9.0, term=True)
-
-
-def test_best_detection_restores_a_known_term_through_the_thesaurus(tmp_path):
-    """The real stage: a row restores "artificial intelligence" from another spin; the
-    thesaurus (the tests' small index, conftest.py) links "cleverness" to "intelligence",
-    a swap no row shows. "intelligence" makes most of the shipped table's pairs that
-    begin with "artificial": term evidence, the only evidence such a suspect may use."""
+def test_best_detection_trusts_a_known_term_at_a_moderate_margin(tmp_path):
+    """The real stage: rows teach "discourse" -> "speech" and "amalgamation" -> "synthesis"
+    apart, and another row restores "speech synthesis"; without that row the same change
+    reads the plain table."""
     from repair.context import phrase_settings
 
-    rows = "counterfeit consciousness\tartificial intelligence\ngathering learning\tensemble learning\n"
-    spans = best_spans(tmp_path, rows, "Artificial cleverness is changing the world.")
-    [span] = [s for s in spans if s.text == "cleverness" and s.step == PHRASE_STEP]
-    assert span.hints[0].text == "intelligence"
-    assert "the thesaurus links its words to the established 'intelligence'" in span.evidence
-    assert "1 lexicon row restores 'artificial intelligence'" in span.evidence
-    assert '"artificial intelligence" is a fixed term' in span.evidence
-    margin = float(re.search(r"prefers by (\d+\.\d+) nats$", span.evidence).group(1))
-    assert span.score == pytest.approx(phrase_settings().confidence_of(margin, term=True), abs=1e-4)
-    # Without term evidence ("ensemble" makes a small share of the pairs that end in "learning"),
-    # a known term reached through the thesaurus alone is not reported, whatever the LM says.
-    spans = best_spans(tmp_path, rows, "We trained troupe learning models.")
-    assert [s for s in spans if s.step == PHRASE_STEP] == []
+    swaps = "discourse acknowledgment\tspeech recognition\nmetal amalgamation\tmetal synthesis\n"
+    text = "The system uses discourse amalgamation to read the text aloud."
+
+    def span_with(rows: str):
+        spans = best_spans(tmp_path, rows, text)
+        return next((s for s in spans if s.hints[0].text == "speech synthesis"), None)
+
+    known = span_with(swaps + "discourse blend\tspeech synthesis\n")
+    assert known is not None
+    assert "1 lexicon row restores 'speech synthesis'" in known.evidence
+    margin = float(re.search(r"prefers by (\d+\.\d+) nats$", known.evidence).group(1))
+    settings = phrase_settings()
+    term = "is a fixed term" in known.evidence
+    assert known.score == pytest.approx(settings.confidence_of(margin, term, known=True), abs=1e-4)
+    plain = span_with(swaps)
+    if plain is not None:  # reported (if at all) without the known term
+        assert "restores" not in plain.evidence
+        assert plain.score == pytest.approx(settings.confidence_of(margin, term), abs=1e-4)

@@ -8,8 +8,8 @@ the original (more words in common, by a word-level diff); on clean records
 are, for each bin of LM margins, how many suspects are right and wrong: for all
 suspects, for those whose term share reaches ``--term-share``, for the rest,
 for habitual swaps (support of ``--habit-support`` lexicon rows or more,
-whatever the term share) and for known terms (proposals that lexicon rows
-restore, :class:`~repair.phrases.KnownTerms`); their precisions are the
+whatever the term share) and for known terms (windows that become a term
+lexicon rows restore, :func:`~repair.phrases.known_terms`); their precisions are the
 ``[phrases] term-confidence``, ``confidence``, ``habit-confidence`` and
 ``known-confidence`` rows of ``repair/data/context.toml``.
 
@@ -17,12 +17,11 @@ The collocation table was counted on the dev documents the records come from,
 so each record's own word pairs are taken out of it first
 (:meth:`~repair.models.collocations.Collocations.excluding`), as for training
 the ranker; and the spinner map must be learned without the rows the tortured
-records use (``--lexicon`` the benchmark's kept lexicon, ``--index`` its
-inverted index, which links only the kept rows).
+records use (``--lexicon`` the benchmark's kept lexicon).
 
 Usage::
 
-    python tools/measure_phrases.py --lexicon KEPT.tsv --index INDEX.npz GOLD.jsonl... [--thresholds 4 6 8 10 12]
+    python tools/measure_phrases.py --lexicon KEPT.tsv GOLD.jsonl... [--thresholds 4 6 8 10 12]
 """
 
 from __future__ import annotations
@@ -39,7 +38,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from repair.config import Config
 from repair.context import FeatureContext, changeable, phrase_margins, phrase_settings
-from repair.inverse import InverseIndex, key_of, use_index
+from repair.inverse import key_of
 from repair.models.collocations import default_collocations
 from repair.phrases import PhraseSuspect, phrase_suspects, preferred_readings
 from repair.resources import Resources
@@ -96,12 +95,7 @@ def main() -> None:
     )
     parser.add_argument("--show-wrong", type=float, default=None, help="list wrong suspects at this margin or more")
     parser.add_argument("--dump", type=Path, default=None, help="write every suspect as a JSON line")
-    parser.add_argument(
-        "--index", type=Path, default=None, help="an inverted index without the held-out rows (the benchmark's)"
-    )
     args = parser.parse_args()
-    if args.index is not None:
-        use_index(InverseIndex.load(args.index))
     found = measure(args.gold, args.lexicon)
     if args.dump is not None:
         with args.dump.open("w", encoding="utf-8") as out:
