@@ -767,7 +767,7 @@ def phrase_spans(doc: Document, res: Resources, ctx: FeatureContext) -> list[Spa
     floor = float(context_toml()["context"]["report-floor"])
     spans: list[Span] = []
     phrases = phrase_suspects(
-        doc, res.spin_map, ctx.collocations, settings, changeable(doc), ctx.joined, res.terms, res.known_terms
+        doc, res.spin_map, ctx.collocations, settings, changeable(doc), ctx.joined, res.terms, res.restored_terms
     )
     named: list[PhraseSuspect] = []
     if res.inverse_index is not None:

@@ -17,7 +17,7 @@ from .config import Config
 from .form import fix_article
 from .lexicon import phrase_key
 from .model import PHRASE_STEP, Document, Edit, Finding, overlaps
-from .segment import WORD_RE, norm
+from .segment import norms_of
 
 if TYPE_CHECKING:
     from .evidence import SpinEvidence
@@ -66,8 +66,8 @@ def decide(
         held = _held_back(finding, config, ignored, can_encode, proposal, doc.evidence)
         if held is None and withdrawn:
             held = withdrawn.get((start, span.end, proposal))
-        clashing = [k for k in taken if overlaps(start, span.end, edits[k].start, edits[k].end)]
-        if held is None and clashing:
+        clashing = [] if held else [k for k in taken if overlaps(start, span.end, edits[k].start, edits[k].end)]
+        if clashing:
             if all(agrees(doc.text, start, span.end, proposal, edits[k]) for k in clashing):
                 for k in clashing:
                     edits[k] = _superseded(edits[k], start, span.end, proposal)
@@ -111,20 +111,16 @@ def agrees(text: str, start: int, end: int, proposal: str, inner: Edit) -> bool:
     """
     if not (start <= inner.start and inner.end <= end and end - start > inner.end - inner.start):
         return False
-    wanted = _words(inner.proposal)
+    wanted = norms_of(inner.proposal)
     if not wanted:
         return False
-    before, after = len(_words(text[start : inner.start])), len(_words(text[inner.end : end]))
-    written = _words(proposal)
+    before, after = len(norms_of(text[start : inner.start])), len(norms_of(text[inner.end : end]))
+    written = norms_of(proposal)
     n = len(wanted)
     return any(
         written[i : i + n] == wanted and (i == before or len(written) - i - n == after)
         for i in range(len(written) - n + 1)
     )
-
-
-def _words(text: str) -> list[str]:
-    return [norm(w) for w in WORD_RE.findall(text)]
 
 
 def _superseded(edit: Edit, start: int, end: int, proposal: str) -> Edit:

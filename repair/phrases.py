@@ -14,7 +14,7 @@ language model:
    run of another length ("getting to know" -> "learning"); every combination
    that changes at least one of two or more units is a candidate. A candidate
    whose window becomes a term that the lexicon's rows restore ("speech
-   synthesis") says so (:func:`known_terms`): the spinner's target vocabulary.
+   synthesis") says so (:func:`restored_terms`): the spinner's target vocabulary.
 2. **Collocation test.** A candidate survives only if every word pair it forms
    is established in clean prose (:mod:`repair.models.collocations`, at least
    ``min-pair-df`` documents) or listed as a term by the thesauri or inside
@@ -42,7 +42,7 @@ from typing import Protocol
 from .form import match_word_case
 from .model import Document, overlaps
 from .models.collocations import Collocations
-from .segment import WORD_RE, norm
+from .segment import norms_of
 from .terms import Terms
 
 
@@ -149,7 +149,7 @@ class PhraseSuspect:
     changed: int  # how many words it changes
     listed: bool  # one of its pairs is established only as a listed term (thesauri, lexicon originals)
     term: TermEvidence | None = None  # the pair of a new and a kept word most like a fixed term
-    known: int = 0  # the window's words become a term that this many lexicon rows restore (known_terms)
+    known: int = 0  # the window's words become a term that this many lexicon rows restore (:func:`restored_terms`)
     known_term: str = ""  # that term, lower case
 
     @property
@@ -177,18 +177,18 @@ class TermEvidence:
         return f'"{self.first} {self.second}" is a fixed term: "{new}" makes {share} "{kept}"'
 
 
-def known_terms(originals: Iterable[str]) -> dict[tuple[str, ...], int]:
+def restored_terms(originals: Iterable[str]) -> dict[tuple[str, ...], int]:
     """The terms that lexicon rows restore (:func:`term_key`), with how many rows restore each:
     the originals of two or more plain words ("signal-to-noise ratio" is four words; an original
     with digits or symbols is left out).
 
-    >>> known_terms(["hidden layers", "Hidden layer", "AI", "x2 ray"])
+    >>> restored_terms(["hidden layers", "Hidden layer", "AI", "x2 ray"])
     {('hidden', 'layer'): 2}
     """
     rows: dict[tuple[str, ...], int] = {}
     for original in originals:
         if original.replace("-", " ").replace(" ", "").isalpha():
-            words = [norm(w) for w in WORD_RE.findall(original)]
+            words = norms_of(original)
             if len(words) >= 2:
                 key = term_key(words)
                 rows[key] = rows.get(key, 0) + 1
@@ -247,7 +247,7 @@ def phrase_suspects(
     phrase with the one before (:func:`~repair.models.collocations.joined_flags`).
     ``terms``: pairs listed as terms (thesauri, lexicon originals), which
     count as seen in ``term-df`` documents when the table has them in fewer.
-    ``known``: terms that lexicon rows restore (:func:`known_terms`); a suspect
+    ``known``: terms that lexicon rows restore (:func:`restored_terms`); a suspect
     whose window becomes one says so (:attr:`PhraseSuspect.known`).
     One suspect per character range, the one with the highest gain (then
     support, then the proposal, for a stable order).

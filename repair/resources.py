@@ -85,11 +85,11 @@ class Resources:
         return default_terms().including(original_pairs(entry.original for entry in self.lexicon.entries))
 
     @cached_property
-    def known_terms(self) -> dict[tuple[str, ...], int]:
-        """The terms this config's lexicon rows restore, for the phrase step (:func:`repair.phrases.known_terms`)."""
-        from .phrases import known_terms
+    def restored_terms(self) -> dict[tuple[str, ...], int]:
+        """The terms this config's lexicon rows restore, for the phrase step (:func:`repair.phrases.restored_terms`)."""
+        from .phrases import restored_terms
 
-        return known_terms(entry.original for entry in self.lexicon.entries)
+        return restored_terms(entry.original for entry in self.lexicon.entries)
 
     @cached_property
     def inverse_index(self) -> InverseIndex | None:

@@ -39,6 +39,11 @@ def norm(word: str) -> str:
     return word.lower().replace("\u2019", "'")
 
 
+def norms_of(text: str) -> list[str]:
+    """The normalised words of a text (as ``Token.norm``), without building tokens."""
+    return WORD_RE.findall(norm(text))
+
+
 def tokenize(text: str, offset: int = 0) -> list[Token]:
     return [Token(m.start() + offset, m.end() + offset, m.group(), norm(m.group())) for m in WORD_RE.finditer(text)]
 

@@ -35,7 +35,7 @@ from typing import BinaryIO
 from .lexicon import DocTerms, KnownTerms, term_reach
 from .model import Edit
 from .report import unified_diff
-from .segment import LINE_BREAK, PARAGRAPH_BREAK, WORD_RE, norm
+from .segment import LINE_BREAK, PARAGRAPH_BREAK, WORD_RE, norm, norms_of
 from .textio import UndecodableError, detect_legacy, sniff
 
 BLOCK_SIZE = 1 << 20
@@ -194,11 +194,6 @@ def iter_chunks(pieces: Iterable[str], size: int) -> Iterator[Chunk]:
 # --------------------------------------------------------------------------- document-level terms
 
 
-def chunk_norms(text: str) -> list[str]:
-    """The normalised words of a text (as ``Token.norm``), without building tokens."""
-    return WORD_RE.findall(text.lower().replace("\u2019", "'"))
-
-
 class TermCollector:
     """Which context terms occur anywhere in a document seen chunk by chunk.
 
@@ -216,7 +211,7 @@ class TermCollector:
         self._needs = {t: [norm(w) for w in WORD_RE.findall(re.sub(r"~\d+\s*$", "", t))] for t in self.remaining}
 
     def feed(self, text: str) -> None:
-        self.feed_norms(chunk_norms(text))
+        self.feed_norms(norms_of(text))
 
     def feed_norms(self, norms: list[str]) -> None:
         if self.remaining:
@@ -310,7 +305,7 @@ def _scan_as(open_input: Opener, encoding: str, bom: bytes, terms: Iterable[str]
     words = 0
     try:
         for chunk in iter_chunks(iter_decoded(hashed(), encoding, len(bom)), chunk_size):
-            norms = chunk_norms(chunk.text)
+            norms = norms_of(chunk.text)
             words += len(norms)
             collector.feed_norms(norms)
             result.count_newlines(chunk.text)

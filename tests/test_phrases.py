@@ -11,7 +11,7 @@ import pytest
 from repair.lexicon import Entry
 from repair.model import PHRASE_STEP
 from repair.models.collocations import Collocations, joined_flags
-from repair.phrases import PhraseSettings, PhraseSuspect, TermEvidence, known_terms, phrase_suspects
+from repair.phrases import PhraseSettings, PhraseSuspect, TermEvidence, phrase_suspects, restored_terms
 from repair.segment import make_doc
 from repair.spinmap import SpinMap
 from repair.terms import Terms
@@ -372,8 +372,8 @@ def test_of_overlapping_readings_the_one_the_lm_prefers_is_kept():
     assert preferred_readings([], []) == []
 
 
-def test_known_terms_are_the_rows_plain_originals_of_two_or_more_words():
-    found = known_terms(["ensemble methods", "Ensemble method", "artificial intelligence", "AI", "x2 ray", "t-SNE"])
+def test_restored_terms_are_the_rows_plain_originals_of_two_or_more_words():
+    found = restored_terms(["ensemble methods", "Ensemble method", "artificial intelligence", "AI", "x2 ray", "t-SNE"])
     assert found == {("ensemble", "method"): 2, ("artificial", "intelligence"): 1, ("t", "sne"): 1}
 
 
@@ -385,7 +385,7 @@ def test_a_suspect_whose_window_becomes_a_known_term_says_so():
     table = Collocations({"speech synthesis": 12}, documents=1000, min_df=2)
     eligible = [t.text.isalpha() for t in doc.tokens]
     joined = joined_flags(doc.text, doc.tokens)
-    known = known_terms(["speech synthesis", "speech syntheses", "speech recognition"])
+    known = restored_terms(["speech synthesis", "speech syntheses", "speech recognition"])
     [plain] = phrase_suspects(doc, spin_map, table, SETTINGS, eligible, joined)
     [term] = phrase_suspects(doc, spin_map, table, SETTINGS, eligible, joined, known=known)
     assert (plain.proposal, plain.known) == (term.proposal, 0) == ("speech synthesis", 0)

@@ -9,7 +9,7 @@ are, for each bin of LM margins, how many suspects are right and wrong: for all
 suspects, for those whose term share reaches ``--term-share``, for the rest,
 for habitual swaps (support of ``--habit-support`` lexicon rows or more,
 whatever the term share) and for known terms (windows that become a term
-lexicon rows restore, :func:`~repair.phrases.known_terms`); their precisions are the
+lexicon rows restore, :func:`~repair.phrases.restored_terms`); their precisions are the
 ``[phrases] term-confidence``, ``confidence``, ``habit-confidence`` and
 ``known-confidence`` rows of ``repair/data/context.toml``.
 
@@ -69,8 +69,9 @@ def measure(paths: list[Path], lexicon: Path) -> list[tuple[float, bool, PhraseS
             spun, original = record["spun"], record["original"]
             doc = make_doc(spun)
             ctx = FeatureContext(doc, table.excluding(original))
+            eligible = changeable(doc)
             suspects = phrase_suspects(
-                doc, res.spin_map, ctx.collocations, settings, changeable(doc), ctx.joined, res.terms, res.known_terms
+                doc, res.spin_map, ctx.collocations, settings, eligible, ctx.joined, res.terms, res.restored_terms
             )
             margins = phrase_margins(doc, suspects, res)
             kept = preferred_readings(suspects, margins)
