@@ -135,6 +135,25 @@ def test_lm_runs_dequantized_weights_converted_from_the_shipped_file(res: Resour
         prepare_weights(shipped, "q3", lm.model_path.parent)
 
 
+def test_lm_weights_are_read_not_mapped_whatever_the_bindings_call_it():
+    """A mapped file stays resident next to llama.cpp's AMX copy of the weights."""
+    import ctypes
+
+    from repair.models.causal_lm import _llama, _read_not_mapped
+
+    class Newer(ctypes.Structure):
+        _fields_ = [("load_mode", ctypes.c_int), ("use_extra_bufts", ctypes.c_bool)]
+
+    class Older(ctypes.Structure):
+        _fields_ = [("use_mmap", ctypes.c_bool), ("use_mlock", ctypes.c_bool)]
+
+    assert _read_not_mapped(Newer(load_mode=-1, use_extra_bufts=True)).load_mode == 0
+    assert _read_not_mapped(Older(use_mmap=True)).use_mmap is False
+    installed = _read_not_mapped(_llama().llama_model_default_params())
+    fields = {name for name, *_ in type(installed)._fields_}
+    assert installed.load_mode == 0 if "load_mode" in fields else installed.use_mmap is False
+
+
 def test_lm_prefers_the_sentence_over_a_scramble(res: Resources):
     lm = res.causal_lm
     good, bad = lm.sentence_logprobs(["the cat sat on the mat", "mat the on sat cat the"])
