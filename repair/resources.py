@@ -114,6 +114,7 @@ class Resources:
             lambda: CausalLM(
                 prepare_weights(model.locate(), model.run_as, cache_dir()),
                 start_token=model.start_token,
+                extra_buffers=model.extra_buffers,
                 n_threads=threads,
                 right_context=window,
             ),

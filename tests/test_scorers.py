@@ -154,6 +154,20 @@ def test_lm_weights_are_read_not_mapped_whatever_the_bindings_call_it():
     assert installed.load_mode == 0 if "load_mode" in fields else installed.use_mmap is False
 
 
+def test_lm_extra_buffers_change_kernels_not_the_model(res: Resources):
+    """``extra-buffers`` (off for SmolLM2) only picks llama.cpp's weight layout and kernels."""
+    from repair.models.causal_lm import CausalLM
+
+    assert spec("lm", "smollm2").extra_buffers is False
+    texts = ["the cat sat on the mat", "Troops advanced under the cover of artillery fire."]
+    with_buffers = CausalLM(res.causal_lm.model_path, start_token="<|endoftext|>", extra_buffers=True)
+    try:
+        for a, b in zip(with_buffers.sentence_logprobs(texts), res.causal_lm.sentence_logprobs(texts), strict=True):
+            assert a == pytest.approx(b, abs=0.2)
+    finally:
+        with_buffers.close()
+
+
 def test_lm_prefers_the_sentence_over_a_scramble(res: Resources):
     lm = res.causal_lm
     good, bad = lm.sentence_logprobs(["the cat sat on the mat", "mat the on sat cat the"])

@@ -185,6 +185,8 @@ class CausalLM:
     share one decode; ``n_ctx`` caps the tokens of one decode, lowered further
     so that the logits of one decode (``n_vocab`` floats per scored token) fit
     in ``logits_mb`` megabytes: 512 tokens x 49,152 x 4 bytes = 96 MB for SmolLM2.
+    ``extra_buffers=False`` keeps llama.cpp from repacking the weights into its
+    accelerator buffers (AMX): one copy of the weights, plain CPU kernels.
     """
 
     name = "causal-lm"
@@ -194,6 +196,7 @@ class CausalLM:
         model_path: str | Path,
         *,
         start_token: str = "",
+        extra_buffers: bool = True,
         n_threads: int = 0,
         n_ctx: int = 512,
         max_sequences: int = 32,
@@ -209,6 +212,8 @@ class CausalLM:
         threads = n_threads or os.cpu_count() or 1
 
         mparams = _read_not_mapped(lib.llama_model_default_params())
+        if not extra_buffers and "use_extra_bufts" in {name for name, *_ in type(mparams)._fields_}:
+            mparams.use_extra_bufts = False
         model = lib.llama_model_load_from_file(str(self.model_path).encode(), mparams)
         if not model:
             raise RuntimeError(f"llama.cpp could not load {self.model_path.name}")

@@ -38,6 +38,7 @@ class ModelSpec:
     start_token: str = ""
     assemble: bool = False
     run_as: str = ""
+    extra_buffers: bool = True
 
     def installed(self) -> bool:
         return importlib.util.find_spec(self.package) is not None
