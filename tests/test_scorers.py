@@ -90,6 +90,17 @@ def test_ngram_prefers_real_word_order(res: Resources):
     assert lm.logprob("qwzxv", ("the",)) == lm.oov_logprob
 
 
+def test_ngram_cache_stays_bounded_and_changes_no_score(res: Resources):
+    from repair.models.ngram import NGramLM
+
+    small = NGramLM(res.ngram_lm.path, cache_size=8)
+    texts = ["the cat sat on the mat", "troops advanced under the cover of artillery fire", "the cat sat on the mat"]
+    scores = [small.sentence_logprob(t) for t in texts]
+    assert len(small._cache) <= 8
+    assert scores == pytest.approx([res.ngram_lm.sentence_logprob(t) for t in texts])
+    assert scores[0] == scores[2]
+
+
 def test_ngram_variant_scores_equal_whole_sentence_differences(res: Resources):
     """Only n-grams touching the span differ between variants, so the local window
     score differences are exactly the whole-sentence log-probability differences."""

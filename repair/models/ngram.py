@@ -31,11 +31,20 @@ BOS, EOS = "<s>", "</s>"
 
 
 class NGramLM:
-    """Word 3-gram log-probabilities (natural log) from a pocketsphinx binary LM."""
+    """Word 3-gram log-probabilities (natural log) from a pocketsphinx binary LM.
+
+    Lookups are cached, and the cache is emptied when it reaches ``cache_size``
+    entries (about 130 bytes each). The hits come from the candidates of one
+    span sharing their context, so a small cache keeps nearly all of them: at
+    250,000 entries the fast level cleaned the 200,084-word clean test set as
+    fast as at 2,000,000, with the same output, and peaked at 442 MB instead of
+    660 MB; a long batch run would have grown by some 250 MB before the first
+    emptying.
+    """
 
     name = "ngram"
 
-    def __init__(self, path: str | Path, oov_logprob: float = -16.0, cache_size: int = 2_000_000) -> None:
+    def __init__(self, path: str | Path, oov_logprob: float = -16.0, cache_size: int = 250_000) -> None:
         from pocketsphinx import NGramModel
 
         self.path = Path(path)
