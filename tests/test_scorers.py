@@ -229,6 +229,17 @@ def test_lm_and_encoder_caches_can_be_emptied(res: Resources):
     assert enc.texts_encoded == encoded + 1
 
 
+def test_encoder_cache_evicts_the_oldest_without_losing_a_requested_text(res: Resources):
+    from repair.models.embedding import SentenceEncoder
+
+    enc = SentenceEncoder(res.encoder.path, cache_size=2)
+    enc.encode(["artillery fire", "the cat"])
+    # "artillery fire" is the oldest entry and is asked for again beside two new texts.
+    got = enc.encode(["artillery fire", "supply lines", "square miles"])
+    assert len(enc._cache) == 2 and list(enc._cache) == ["supply lines", "square miles"]
+    assert got == pytest.approx(res.encoder.encode(["artillery fire", "supply lines", "square miles"]), abs=1e-5)
+
+
 def test_lm_packs_and_splits_decodes_without_changing_scores(res: Resources):
     from repair.models.causal_lm import CausalLM
 

@@ -83,13 +83,13 @@ class SentenceEncoder:
                 self.texts_encoded += len(missing)
                 for text, vec in zip(missing, vectors, strict=True):
                     self._cache[text] = vec.astype(np.float32)
-                while len(self._cache) > self._cache_size:
-                    self._cache.popitem(last=False)
             for t in texts:
                 self._cache.move_to_end(t)
-            if not texts:
-                return np.zeros((0, self.dimensions), dtype=np.float32)
-            return np.stack([self._cache[t] for t in texts])
+            found = np.stack([self._cache[t] for t in texts]) if texts else np.zeros((0, self.dimensions), np.float32)
+            # Evict only now: a text asked for again in this call may be among the oldest.
+            while len(self._cache) > self._cache_size:
+                self._cache.popitem(last=False)
+            return found
 
     def clear_cache(self) -> None:
         """Forget every cached embedding (benchmarks time a cold start with it)."""
