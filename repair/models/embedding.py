@@ -26,7 +26,7 @@ from pathlib import Path
 
 import numpy as np
 
-from . import VariantSet, prefer_passive_threads
+from . import VariantSet, prefer_passive_threads, steady_allocator
 
 
 class SentenceEncoder:
@@ -49,6 +49,7 @@ class SentenceEncoder:
         os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
         os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
         prefer_passive_threads()
+        steady_allocator()
         import torch
         import transformers
         from sentence_transformers import SentenceTransformer
