@@ -90,6 +90,30 @@ def test_ngram_prefers_real_word_order(res: Resources):
     assert lm.logprob("qwzxv", ("the",)) == lm.oov_logprob
 
 
+def test_steady_allocator_fixes_glibc_thresholds_unless_the_user_did(monkeypatch):
+    import repair.models as models
+
+    calls: list[tuple[int, int]] = []
+
+    class FakeLibc:
+        def mallopt(self, param: int, value: int) -> int:
+            calls.append((param, value))
+            return 1
+
+    monkeypatch.setattr(models.sys, "platform", "linux")
+    monkeypatch.setattr(models.ctypes, "CDLL", lambda name: FakeLibc())
+    monkeypatch.delenv("MALLOC_MMAP_THRESHOLD_", raising=False)
+    models.steady_allocator()
+    assert calls == [(-3, 256 * 1024), (-1, 1024 * 1024)]  # M_MMAP_THRESHOLD, M_TRIM_THRESHOLD
+    calls.clear()
+    monkeypatch.setenv("MALLOC_MMAP_THRESHOLD_", "131072")
+    models.steady_allocator()
+    monkeypatch.delenv("MALLOC_MMAP_THRESHOLD_")
+    monkeypatch.setattr(models.sys, "platform", "darwin")
+    models.steady_allocator()
+    assert calls == []
+
+
 def test_ngram_cache_stays_bounded_and_changes_no_score(res: Resources):
     from repair.models.ngram import NGramLM
 
