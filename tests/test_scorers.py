@@ -174,7 +174,7 @@ def test_lm_weights_are_read_not_mapped_whatever_the_bindings_call_it():
     """A mapped file stays resident next to llama.cpp's AMX copy of the weights."""
     import ctypes
 
-    from repair.models.causal_lm import _llama, _read_not_mapped
+    from repair.models.causal_lm import _fields_of, _llama, _read_not_mapped
 
     class Newer(ctypes.Structure):
         _fields_ = [("load_mode", ctypes.c_int), ("use_extra_bufts", ctypes.c_bool)]
@@ -185,8 +185,7 @@ def test_lm_weights_are_read_not_mapped_whatever_the_bindings_call_it():
     assert _read_not_mapped(Newer(load_mode=-1, use_extra_bufts=True)).load_mode == 0
     assert _read_not_mapped(Older(use_mmap=True)).use_mmap is False
     installed = _read_not_mapped(_llama().llama_model_default_params())
-    fields = {name for name, *_ in type(installed)._fields_}
-    assert installed.load_mode == 0 if "load_mode" in fields else installed.use_mmap is False
+    assert installed.load_mode == 0 if "load_mode" in _fields_of(installed) else installed.use_mmap is False
 
 
 def test_lm_extra_buffers_change_kernels_not_the_model(res: Resources):

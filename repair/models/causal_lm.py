@@ -144,6 +144,11 @@ def prepare_weights(path: str | Path, dtype: str, cache: Path) -> Path:
     return target
 
 
+def _fields_of(params: Any) -> set[str]:
+    """The field names of a llama.cpp parameter struct (they change between releases)."""
+    return {name for name, *_ in type(params)._fields_}
+
+
 def _read_not_mapped(params: Any) -> Any:
     """Model parameters that read the weights into memory instead of mapping the file.
 
@@ -153,7 +158,7 @@ def _read_not_mapped(params: Any) -> Any:
     Read rather than mapped, only the copy stays: 476 MB instead of 676 MB after
     loading, with the same scores to the last bit (``reports/signals.md``).
     """
-    fields = {name for name, *_ in type(params)._fields_}
+    fields = _fields_of(params)
     if "load_mode" in fields:
         params.load_mode = 0  # LLAMA_LOAD_MODE_NONE
     elif "use_mmap" in fields:
@@ -212,7 +217,7 @@ class CausalLM:
         threads = n_threads or os.cpu_count() or 1
 
         mparams = _read_not_mapped(lib.llama_model_default_params())
-        if not extra_buffers and "use_extra_bufts" in {name for name, *_ in type(mparams)._fields_}:
+        if not extra_buffers and "use_extra_bufts" in _fields_of(mparams):
             mparams.use_extra_bufts = False
         model = lib.llama_model_load_from_file(str(self.model_path).encode(), mparams)
         if not model:
@@ -224,7 +229,7 @@ class CausalLM:
         n_ctx = max(64, min(n_ctx, (logits_mb << 20) // (4 * n_vocab)))
         self.n_ctx = n_ctx
         cparams = lib.llama_context_default_params()
-        if "kv_unified" not in {name for name, *_ in type(cparams)._fields_}:
+        if "kv_unified" not in _fields_of(cparams):
             lib.llama_model_free(model)
             raise RuntimeError("llama-cpp-python is too old for shared-prefix scoring; install 0.3.36 or newer")
         cparams.n_ctx = n_ctx
