@@ -51,6 +51,7 @@ def decide(
     surer), and both say the same about the words they share.
     """
     taken: list[int] = []  # indices into ``edits`` of the applied ones
+    usual = context_bar(config, None)  # the same for every finding
     edits: list[Edit] = []
     seen: set[tuple[int, int]] = set()
     for finding in sorted(findings, key=_priority):
@@ -75,7 +76,6 @@ def decide(
             else:
                 held = "overlaps a stronger edit"
         reason = finding.reason if held is None else f"{finding.reason}; not applied: {held}"
-        usual = context_bar(config, None)
         if held is None and span.detector == "context" and best.score < usual:
             reason += _lower_bar(config, doc, span.step, best.score, usual, reason)
         line, col = doc.line_col(start)
