@@ -55,6 +55,17 @@ def test_describe_says_what_was_counted():
     assert text == "this document shows 7 distinct likely spins in 276 words (2.5 per 100)"
 
 
+def test_the_shipped_density_reads_a_long_spun_document_as_spun_but_not_the_densest_clean_one():
+    """The boundary measured on dev (``[document]`` in context.toml): a 400-word spun document
+    shows 8 distinct findings (2 per 100 words), where the densest clean text with 3 or more
+    had 4 in 315 words (1.27 per 100)."""
+    shipped = document_settings()
+    words = [f"w{k}" for k in range(8)]
+    spun = [finding(w, "x", 0.9, k * 20) for k, w in enumerate(words)]
+    assert weigh(spun, 400, shipped).spun
+    assert not weigh(spun[:4], 315, shipped).spun
+
+
 def test_the_shipped_settings_look_deeper_than_the_usual_floor():
     shipped = document_settings()
     assert 0.0 < shipped.stage2_floor < float(context_toml()["context"]["stage2-floor"])
