@@ -115,6 +115,7 @@ class Resources:
                 prepare_weights(model.locate(), model.run_as, cache_dir()),
                 start_token=model.start_token,
                 extra_buffers=model.extra_buffers,
+                logits_mb=model.logits_mb,
                 n_threads=threads,
                 right_context=window,
             ),

@@ -202,6 +202,32 @@ def test_lm_extra_buffers_change_kernels_not_the_model(res: Resources):
         with_buffers.close()
 
 
+def test_lm_logits_cap_from_models_toml_bounds_each_decode(res: Resources):
+    """``logits-mb`` (48 for SmolLM2) caps one decode at the tokens whose logits fit in it;
+    a batch of sets too large for one decode is split into several, with the same scores."""
+    from repair.models.causal_lm import CausalLM
+
+    row = spec("lm", "smollm2")
+    assert row.logits_mb == 48
+    lm = res.causal_lm
+    n_vocab = 49_152
+    assert lm.n_ctx == (row.logits_mb << 20) // (4 * n_vocab) == 256
+    wide = CausalLM(
+        lm.model_path, start_token="<|endoftext|>", extra_buffers=False, logits_mb=128, right_context=lm.right_context
+    )
+    try:
+        assert wide.n_ctx == 512
+        sentence = "Troops advanced under the cover of ferocious artillery fire and aerial bombardment. " * 4
+        start = sentence.rindex("fire")
+        sets = [VariantSet(sentence, start, start + 4, ("fire", "hearth", "blaze", "gunfire"))] * 12
+        narrow_scores = lm.score_variants(sets, with_prefix=False)
+        wide_scores = wide.score_variants(sets, with_prefix=False)
+        for a, b in zip(narrow_scores, wide_scores, strict=True):
+            assert a == pytest.approx(b, abs=0.2)
+    finally:
+        wide.close()
+
+
 def test_lm_prefers_the_sentence_over_a_scramble(res: Resources):
     lm = res.causal_lm
     good, bad = lm.sentence_logprobs(["the cat sat on the mat", "mat the on sat cat the"])

@@ -39,6 +39,7 @@ class ModelSpec:
     assemble: bool = False
     run_as: str = ""
     extra_buffers: bool = True
+    logits_mb: int = 128  # causal LMs: the cap on one decode's logits (see CausalLM)
 
     def installed(self) -> bool:
         return importlib.util.find_spec(self.package) is not None
