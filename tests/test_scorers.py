@@ -213,7 +213,11 @@ def test_lm_logits_cap_from_models_toml_bounds_each_decode(res: Resources):
     n_vocab = 49_152
     assert lm.n_ctx == (row.logits_mb << 20) // (4 * n_vocab) == 256
     wide = CausalLM(
-        lm.model_path, start_token="<|endoftext|>", extra_buffers=False, logits_mb=128, right_context=lm.right_context
+        lm.model_path,
+        start_token=row.start_token,
+        extra_buffers=row.extra_buffers,
+        logits_mb=128,
+        right_context=lm.right_context,
     )
     try:
         assert wide.n_ctx == 512
