@@ -192,9 +192,10 @@ def test_lm_extra_buffers_change_kernels_not_the_model(res: Resources):
     """``extra-buffers`` (off for SmolLM2) only picks llama.cpp's weight layout and kernels."""
     from repair.models.causal_lm import CausalLM
 
-    assert spec("lm", "smollm2").extra_buffers is False
+    lm_row = spec("lm", "smollm2")
+    assert lm_row.extra_buffers is False
     texts = ["the cat sat on the mat", "Troops advanced under the cover of artillery fire."]
-    with_buffers = CausalLM(res.causal_lm.model_path, start_token="<|endoftext|>", extra_buffers=True)
+    with_buffers = CausalLM(res.causal_lm.model_path, start_token=lm_row.start_token, extra_buffers=True)
     try:
         for a, b in zip(with_buffers.sentence_logprobs(texts), res.causal_lm.sentence_logprobs(texts), strict=True):
             assert a == pytest.approx(b, abs=0.2)
@@ -203,33 +204,13 @@ def test_lm_extra_buffers_change_kernels_not_the_model(res: Resources):
 
 
 def test_lm_logits_cap_from_models_toml_bounds_each_decode(res: Resources):
-    """``logits-mb`` (48 for SmolLM2) caps one decode at the tokens whose logits fit in it;
-    a batch of sets too large for one decode is split into several, with the same scores."""
-    from repair.models.causal_lm import CausalLM
-
+    """``logits-mb`` (48 for SmolLM2) reaches the loaded model and caps one decode at the
+    tokens whose logits fit in it. That a batch split into more decodes scores the same is
+    ``test_lm_packs_and_splits_decodes_without_changing_scores``."""
     row = spec("lm", "smollm2")
     assert row.logits_mb == 48
-    lm = res.causal_lm
     n_vocab = 49_152
-    assert lm.n_ctx == (row.logits_mb << 20) // (4 * n_vocab) == 256
-    wide = CausalLM(
-        lm.model_path,
-        start_token=row.start_token,
-        extra_buffers=row.extra_buffers,
-        logits_mb=128,
-        right_context=lm.right_context,
-    )
-    try:
-        assert wide.n_ctx == 512
-        sentence = "Troops advanced under the cover of ferocious artillery fire and aerial bombardment. " * 4
-        start = sentence.rindex("fire")
-        sets = [VariantSet(sentence, start, start + 4, ("fire", "hearth", "blaze", "gunfire"))] * 12
-        narrow_scores = lm.score_variants(sets, with_prefix=False)
-        wide_scores = wide.score_variants(sets, with_prefix=False)
-        for a, b in zip(narrow_scores, wide_scores, strict=True):
-            assert a == pytest.approx(b, abs=0.2)
-    finally:
-        wide.close()
+    assert res.causal_lm.n_ctx == (row.logits_mb << 20) // (4 * n_vocab) == 256
 
 
 def test_lm_prefers_the_sentence_over_a_scramble(res: Resources):
@@ -297,7 +278,9 @@ def test_lm_packs_and_splits_decodes_without_changing_scores(res: Resources):
     from repair.models.causal_lm import CausalLM
 
     lm = res.causal_lm
-    tiny = CausalLM(lm.model_path, start_token="<|endoftext|>", n_ctx=48, max_sequences=2, right_context=None)
+    tiny = CausalLM(
+        lm.model_path, start_token=spec("lm", "smollm2").start_token, n_ctx=48, max_sequences=2, right_context=None
+    )
     try:
         sets = [fire_set("fire", "hearth", "blaze"), VariantSet("It was a cold day.", 9, 13, ("cold", "chilly"))]
         small = tiny.score_variants(sets)
@@ -311,7 +294,7 @@ def test_lm_packs_and_splits_decodes_without_changing_scores(res: Resources):
 def test_lm_right_context_window_and_filler_parts(res: Resources):
     from repair.models.causal_lm import CausalLM
 
-    lm = CausalLM(res.causal_lm.model_path, start_token="<|endoftext|>", right_context=0)
+    lm = CausalLM(res.causal_lm.model_path, start_token=spec("lm", "smollm2").start_token, right_context=0)
     try:
         (scores,) = lm.score_sets([fire_set("fire", "hearth")])
         prefix_only = lm.sentence_logprobs([SENTENCE[: FIRE - 1]])[0]
