@@ -40,7 +40,7 @@ from __future__ import annotations
 import json
 import math
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources as importlib_resources
@@ -268,15 +268,17 @@ def _eligible(doc: Document, k: int, sentence_starts: set[int]) -> bool:
     return True
 
 
-def suspects(doc: Document, index: InverseIndex, max_words: int = 3, max_candidates: int = 12) -> list[Suspect]:
-    """Every eligible span that the inverted thesaurus has candidates for."""
+def suspects(doc: Document, index: InverseIndex, max_words: int = 3, max_candidates: int = 12) -> Iterator[Suspect]:
+    """Every eligible span that the inverted thesaurus has candidates for, in text order.
+
+    A generator: a long document's suspects are scored one by one, never all held.
+    """
     tokens = doc.tokens
     if not tokens:
-        return []
+        return
     starts = {s.first_token for s in doc.sentences}
     norms = [t.norm for t in tokens]
     function_words = _function_words()
-    found: list[Suspect] = []
     for i, j in index.spans(norms, max_words):
         if not _eligible(doc, i, starts):
             continue
@@ -286,8 +288,7 @@ def suspects(doc: Document, index: InverseIndex, max_words: int = 3, max_candida
             continue  # words apart, or a name ("Francis Scott Key")
         suspect = suspect_at(doc, index, i, j, max_candidates)
         if suspect is not None:
-            found.append(suspect)
-    return found
+            yield suspect
 
 
 @lru_cache(maxsize=1)
@@ -459,22 +460,22 @@ def _reason(suspect: Suspect, link: Link, margin: float) -> str:
 
 def score_suspects(
     doc: Document, res: Resources, ctx: FeatureContext | None = None, model: ContextModel | None = None
-) -> list[tuple[Suspect, list[tuple[float, float, Link]]]]:
-    """Stage one for every suspect: (probability, 3-gram margin, link), best first.
+) -> Iterator[tuple[Suspect, list[tuple[float, float, Link]]]]:
+    """Stage one for every suspect, one at a time: (probability, 3-gram margin, link), best first.
 
     ``model``: the shipped one by default (the training script passes the one it is fitting).
+    A generator, so a long document does not hold every suspect's scored
+    candidates at once (about 25 MB for a 33,000-word one).
     """
     model = model or default_model()
     index = res.inverse_index
     if model is None or index is None:
-        return []
+        return
     settings = context_toml()["context"]
     ngram = res.ngram_lm
     ctx = ctx or FeatureContext(doc)
-    return [
-        (suspect, rank_links(ctx, suspect, ngram, model))
-        for suspect in suspects(doc, index, int(settings["max-words"]), int(settings["max-candidates"]))
-    ]
+    for suspect in suspects(doc, index, int(settings["max-words"]), int(settings["max-candidates"])):
+        yield suspect, rank_links(ctx, suspect, ngram, model)
 
 
 def rank_links(

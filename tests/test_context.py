@@ -154,6 +154,26 @@ def test_order_model_puts_the_original_first(test_index, resources):
     assert sum(p for p, _, _ in ranked) == pytest.approx(1.0)
 
 
+def test_stage_one_scores_suspects_as_they_are_read(resources, monkeypatch):
+    import repair.context as context
+
+    calls = []
+    real = context.rank_links
+
+    def counted(*args, **kwargs):
+        calls.append(args[1].text)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(context, "rank_links", counted)
+    doc = make_doc(f"{SENTENCE} The navy troopers stated that the quilt was large.")
+    scored = score_suspects(doc, resources)
+    assert calls == []  # nothing is scored before it is asked for
+    first, _ = next(scored)
+    assert calls == [first.text]  # a long document never holds every suspect's list at once
+    rest = [s.text for s, _ in scored]
+    assert len(rest) >= 3 and calls == [first.text, *rest]
+
+
 def test_language_model_stage_rescores_in_the_sentence(test_index, resources):
     doc = make_doc(SENTENCE)
     ctx = FeatureContext(doc)

@@ -291,6 +291,28 @@ def test_lm_packs_and_splits_decodes_without_changing_scores(res: Resources):
         tiny.close()
 
 
+@pytest.mark.parametrize("rows", [1, 15, 16, 17, 40])
+def test_lm_normalises_logits_a_few_rows_at_a_time_to_the_same_bits(rows: int):
+    import numpy as np
+
+    from repair.models.causal_lm import LOGSUMEXP_ROWS, _logsumexp, _pick_logprobs
+
+    assert LOGSUMEXP_ROWS < 40  # the larger cases cross a block boundary
+    logits = (np.random.default_rng(rows).standard_normal((rows, 3000)) * 5).astype(np.float32)
+    top = logits.max(axis=1)
+    whole = np.log(np.exp(logits - top[:, None]).sum(axis=1)) + top  # every row at once, as before
+    assert np.array_equal(_logsumexp(logits), whole)
+    picked = list(range(0, rows, 2))
+    assert np.array_equal(_logsumexp(logits, np.asarray(picked)), whole[picked])
+    targets = [k % 3000 if k % 3 else -1 for k in range(rows)]
+    got = _pick_logprobs(logits, targets)
+    for k, t in enumerate(targets):
+        if t < 0:
+            assert math.isnan(got[k])
+        else:
+            assert got[k] == float(logits[k, t] - whole[k])
+
+
 def test_lm_right_context_window_and_filler_parts(res: Resources):
     from repair.models.causal_lm import CausalLM
 
