@@ -60,6 +60,12 @@ if TYPE_CHECKING:
     from .resources import Resources
 
 DETECTOR = "context"
+#: Entries of each per-word cache (Zipf frequency, spelling key, a candidate's
+#: words). A document uses a few thousand words, and common words stay cached
+#: across a batch. Over the whole clean test set (196,246 words) 200,000 entries
+#: grew to 55,000-58,000 each; 20,000 kept the fast level within 4% of its speed
+#: (5,755 against 5,956 words/s) and its peak 21 MB lower (431 against 452 MB).
+WORD_CACHE = 20_000
 BOS, EOS = "<s>", "</s>"
 
 FEATURES: tuple[str, ...] = (
@@ -247,7 +253,7 @@ def _function_words() -> frozenset[str]:
     return frozenset(settings().get("function-words", ()))
 
 
-@lru_cache(maxsize=200_000)
+@lru_cache(maxsize=WORD_CACHE)
 def _zipf(text: str) -> float:
     from wordfreq import zipf_frequency
 
@@ -297,7 +303,7 @@ def _spelling_rules() -> tuple[tuple[re.Pattern[str], str], ...]:
     return tuple((re.compile(pattern), replacement) for pattern, replacement in rules)
 
 
-@lru_cache(maxsize=200_000)
+@lru_cache(maxsize=WORD_CACHE)
 def spelling_key(text: str) -> str:
     """A word or phrase with spelling conventions folded away ("kilometres" and "kilometers" agree).
 
@@ -414,7 +420,7 @@ def _unigram(ngram: NGramLM, words: Sequence[str]) -> float:
     return sum(ngram.logprob(w) for w in words)
 
 
-@lru_cache(maxsize=100_000)
+@lru_cache(maxsize=WORD_CACHE)
 def _filler(ngram: NGramLM, text: str) -> tuple[tuple[str, ...], float, float]:
     """A candidate's words, Zipf frequency and unigram log-probability: the same wherever it is proposed.
 

@@ -174,6 +174,18 @@ def test_stage_one_scores_suspects_as_they_are_read(resources, monkeypatch):
     assert len(rest) >= 3 and calls == [first.text, *rest]
 
 
+def test_per_word_caches_share_one_bound():
+    import repair.context as context
+
+    for cached in (context._zipf, context.spelling_key, context._filler):
+        assert cached.cache_info().maxsize == context.WORD_CACHE
+    before = context.spelling_key.cache_info()
+    context.spelling_key("Kilometres")
+    context.spelling_key("Kilometres")
+    after = context.spelling_key.cache_info()
+    assert after.hits >= before.hits + 1 and after.currsize <= context.WORD_CACHE
+
+
 def test_language_model_stage_rescores_in_the_sentence(test_index, resources):
     doc = make_doc(SENTENCE)
     ctx = FeatureContext(doc)

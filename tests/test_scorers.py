@@ -204,13 +204,13 @@ def test_lm_extra_buffers_change_kernels_not_the_model(res: Resources):
 
 
 def test_lm_logits_cap_from_models_toml_bounds_each_decode(res: Resources):
-    """``logits-mb`` (48 for SmolLM2) reaches the loaded model and caps one decode at the
+    """``logits-mb`` (32 for SmolLM2) reaches the loaded model and caps one decode at the
     tokens whose logits fit in it. That a batch split into more decodes scores the same is
     ``test_lm_packs_and_splits_decodes_without_changing_scores``."""
     row = spec("lm", "smollm2")
-    assert row.logits_mb == 48
+    assert row.logits_mb == 32
     n_vocab = 49_152
-    assert res.causal_lm.n_ctx == (row.logits_mb << 20) // (4 * n_vocab) == 256
+    assert res.causal_lm.n_ctx == (row.logits_mb << 20) // (4 * n_vocab) == 170
 
 
 def test_lm_prefers_the_sentence_over_a_scramble(res: Resources):

@@ -190,7 +190,7 @@ class CausalLM:
     share one decode; ``n_ctx`` caps the tokens of one decode, lowered further
     so that the logits of one decode (``n_vocab`` floats per scored token) fit
     in ``logits_mb`` megabytes: 512 tokens x 49,152 x 4 bytes = 96 MB for SmolLM2 at the
-    default, which a long document's batch fills; ``models.toml`` sets 48 (256 tokens).
+    default, which a long document's batch fills; ``models.toml`` sets 32 (170 tokens).
     ``extra_buffers=False`` keeps llama.cpp from repacking the weights into its
     accelerator buffers (AMX): one copy of the weights, plain CPU kernels.
     """
