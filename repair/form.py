@@ -17,6 +17,12 @@ _AN_EXCEPTIONS = ("hour", "honest", "honou", "heir", "herb")
 _A_EXCEPTIONS = ("uni", "use", "usu", "uti", "eu", "one", "once", "ubiq", "ura", "ure", "uro")
 
 
+def _all_caps(text: str) -> bool:
+    """Two or more letters, every one a capital ("IRREGULAR WOODLAND"; not "A" or "MRI scan")."""
+    letters = [c for c in text if c.isalpha()]
+    return len(letters) > 1 and all(c.isupper() for c in letters)
+
+
 def match_case(spun: str, proposal: str) -> str:
     """Give ``proposal`` the capitalisation pattern of ``spun``.
 
@@ -31,8 +37,7 @@ def match_case(spun: str, proposal: str) -> str:
     >>> match_case("Irregular Woodland", "random forest")
     'Random Forest'
     """
-    letters = [c for c in spun if c.isalpha()]
-    if len(letters) > 1 and all(c.isupper() for c in letters):
+    if _all_caps(spun):
         return proposal.upper()
     words = _WORD.findall(spun)
     if not words or not words[0][:1].isupper():
@@ -107,6 +112,8 @@ def fix_article(text: str, start: int, spun: str, proposal: str) -> tuple[int, s
 
     >>> fix_article("an irregular woodland", 3, "irregular woodland", "random forest")
     (0, 'an irregular woodland', 'a random forest')
+    >>> fix_article("AN IRREGULAR WOODLAND", 3, "IRREGULAR WOODLAND", "RANDOM FOREST")
+    (0, 'AN IRREGULAR WOODLAND', 'A RANDOM FOREST')
     """
     m = _ARTICLE_BEFORE.search(text[max(0, start - 8) : start])
     if not m or _PARAGRAPH.search(m.group(2)):
@@ -117,9 +124,15 @@ def fix_article(text: str, start: int, spun: str, proposal: str) -> tuple[int, s
     if not words:
         return start, spun, proposal
     old = m.group(1)
-    new = article_for(words[0])
+    # In all-caps text every word looks like an acronym ("AN RANDOM FOREST"):
+    # capitals say nothing there, so the article follows the word's sound.
+    shouting = _all_caps(spun)
+    new = article_for(words[0].lower() if shouting else words[0])
     if old.lower() == new:
         return start, spun, proposal
-    new = match_case(old, new) if old != "A" else new.capitalize()
+    if shouting:
+        new = new.upper()
+    else:
+        new = match_case(old, new) if old != "A" else new.capitalize()
     begin = start - len(m.group(0))
     return begin, text[begin:start] + spun, new + m.group(2) + proposal

@@ -36,6 +36,25 @@ def test_fix_article_widens_edit_when_article_changes():
     )
 
 
+@pytest.mark.parametrize(
+    ("text", "spun", "proposal", "want"),
+    [
+        ("WE TRAINED AN IRREGULAR WOODLAND.", "IRREGULAR WOODLAND", "RANDOM FOREST", "A RANDOM FOREST"),
+        ("IT WAS A BIG APPLE", "BIG APPLE", "ENORMOUS APPLE", "AN ENORMOUS APPLE"),
+    ],
+)
+def test_fix_article_in_all_caps_text_follows_the_sound_not_the_capitals(text, spun, proposal, want):
+    start = text.index(spun)
+    begin, old, new = fix_article(text, start, spun, proposal)
+    assert text[begin : start + len(spun)] == old and new == want
+
+
+def test_fix_article_still_reads_a_capitalised_acronym_letter_by_letter():
+    text = "They ordered a scan."
+    start = text.index("scan")
+    assert fix_article(text, start, "scan", "MRI scan")[2] == "an MRI scan"
+
+
 def test_fix_article_leaves_fitting_article_alone():
     text = "a profound learning model"
     assert fix_article(text, 2, "profound learning", "deep learning") == (2, "profound learning", "deep learning")
