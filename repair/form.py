@@ -130,9 +130,9 @@ def fix_article(text: str, start: int, spun: str, proposal: str) -> tuple[int, s
     new = article_for(words[0].lower() if shouting else words[0])
     if old.lower() == new:
         return start, spun, proposal
-    if shouting:
-        new = new.upper()
+    if old == "A":  # one capital: the start of a sentence, or all-caps text
+        new = new.upper() if shouting else new.capitalize()
     else:
-        new = match_case(old, new) if old != "A" else new.capitalize()
+        new = match_case(old, new)
     begin = start - len(m.group(0))
     return begin, text[begin:start] + spun, new + m.group(2) + proposal

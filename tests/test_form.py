@@ -41,6 +41,7 @@ def test_fix_article_widens_edit_when_article_changes():
     [
         ("WE TRAINED AN IRREGULAR WOODLAND.", "IRREGULAR WOODLAND", "RANDOM FOREST", "A RANDOM FOREST"),
         ("IT WAS A BIG APPLE", "BIG APPLE", "ENORMOUS APPLE", "AN ENORMOUS APPLE"),
+        ("We trained an IRREGULAR WOODLAND.", "IRREGULAR WOODLAND", "RANDOM FOREST", "a RANDOM FOREST"),
     ],
 )
 def test_fix_article_in_all_caps_text_follows_the_sound_not_the_capitals(text, spun, proposal, want):
