@@ -537,9 +537,10 @@ class CausalLM:
 
 
 #: Rows of logits normalised per pass. A decode returns up to ``n_ctx`` rows of
-#: ``n_vocab`` floats (48 MB for SmolLM2 at 256 tokens); normalising them all at
-#: once made three temporary copies of that size, which set the peak RSS of a
-#: long document. 16 rows of SmolLM2 take 3 MB, and the results are the same bits.
+#: ``n_vocab`` floats (``logits-mb`` in models.toml); normalising them all at once
+#: made three temporary copies of that size (48 MB each at the time), which set the
+#: peak RSS of a long document. 16 rows of SmolLM2 take 3 MB, and the results are
+#: the same bits.
 LOGSUMEXP_ROWS = 16
 
 
