@@ -36,7 +36,7 @@ def lexicon_detector(doc: Document, res: Resources) -> list[Span]:
     spans: list[Span] = []
     terms: DocTerms | None = doc.terms
     for match in res.lexicon.match(doc):
-        start, end = doc.tokens[match.start_token].start, doc.tokens[match.end_token - 1].end
+        start, end = doc.tokens[match.start_token].start, doc.tokens[match.end_token - 1].end - match.clitic
         text = doc.text[start:end]
         for variant in match.variants:
             entry = variant.entry

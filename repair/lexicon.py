@@ -243,6 +243,19 @@ class Match:
     start_token: int
     end_token: int  # exclusive
     variants: list[Variant]
+    # Characters at the end of the last token that are not part of the phrase: the
+    # possessive "'s" of "irregular woodland's", which stays in place after the edit.
+    clitic: int = 0
+
+
+POSSESSIVE = "'s"
+
+
+def _possessive_stem(norm_word: str) -> str | None:
+    """The word without its possessive "'s" ("woodland's" -> "woodland"), or None."""
+    if norm_word.endswith(POSSESSIVE) and len(norm_word) > len(POSSESSIVE):
+        return norm_word[: -len(POSSESSIVE)]
+    return None
 
 
 @dataclass
@@ -315,30 +328,42 @@ class Lexicon:
         """All lexicon keys found in the document, longest first at each position.
 
         Overlapping matches are all returned; the decide stage picks among them.
+        A phrase whose last word carries a possessive "'s" matches too, without
+        it ("irregular woodland's" is "irregular woodland" + "'s"), unless the
+        possessive form is a key of its own.
         """
         tokens, text = doc.tokens, doc.text
         matches: list[Match] = []
         lengths_of = self._lengths
         table = self._table
         for i, token in enumerate(tokens):
-            lengths = lengths_of.get(token.norm)
-            if lengths is None:
-                continue
+            first_stem = _possessive_stem(token.norm)
+            lengths = lengths_of.get(token.norm, [])
+            if first_stem is not None and 1 in lengths_of.get(first_stem, ()) and 1 not in lengths:
+                lengths = sorted({*lengths, 1}, reverse=True)
             for n in lengths:
                 if i + n > len(tokens):
                     continue
-                key = _text_key(tokens, text, i, n)
-                variants = table.get(key)
+                variants = table.get(_text_key(tokens, text, i, n))
                 if variants:
                     matches.append(Match(i, i + n, variants))
+                    continue
+                last = tokens[i + n - 1].norm
+                stem = _possessive_stem(last)
+                variants = table.get(_text_key(tokens, text, i, n, stem)) if stem is not None else None
+                if variants:
+                    matches.append(Match(i, i + n, variants, clitic=len(POSSESSIVE)))
         return matches
 
 
-def _text_key(tokens: list[Token], text: str, i: int, n: int) -> tuple[str, ...]:
+def _text_key(tokens: list[Token], text: str, i: int, n: int, last: str | None = None) -> tuple[str, ...]:
+    """The table key of tokens ``[i, i + n)``; ``last`` stands in for the last token's norm."""
     key = [tokens[i].norm]
     for j in range(i + 1, i + n):
         key.append(gap_signature(text[tokens[j - 1].end : tokens[j].start]))
         key.append(tokens[j].norm)
+    if last is not None:
+        key[-1] = last
     return tuple(key)
 
 

@@ -18,7 +18,7 @@ def hits(lexicon: Lexicon, text: str) -> list[tuple[str, str]]:
     doc = make_doc(text)
     out = []
     for m in lexicon.match(doc):
-        start, end = doc.tokens[m.start_token].start, doc.tokens[m.end_token - 1].end
+        start, end = doc.tokens[m.start_token].start, doc.tokens[m.end_token - 1].end - m.clitic
         out.extend((text[start:end], v.original) for v in m.variants)
     return out
 
@@ -67,6 +67,21 @@ def test_match_does_not_cross_punctuation_or_paragraphs():
     assert hits(lex, "irregular. Woodland") == []
     assert hits(lex, "irregular\n\nwoodland") == []
     assert hits(lex, "irregular\nwoodland") == [("irregular\nwoodland", "random forest")]
+
+
+@pytest.mark.parametrize("apostrophe", ["'", "\u2019"])
+def test_a_possessive_matches_the_phrase_and_keeps_its_s_outside(apostrophe):
+    lex = Lexicon.from_entries([Entry("irregular woodland", "random forest"), Entry("hearth", "fire")])
+    text = f"The irregular woodland{apostrophe}s depth and the hearth{apostrophe}s glow."
+    assert hits(lex, text) == [("irregular woodland", "random forest"), ("hearth", "fire")]
+    # A word that merely ends in s, or a possessive inside a phrase, is no possessive of the key.
+    assert hits(lex, "irregular woodlands") == [("irregular woodlands", "random forests")]
+    assert hits(lex, "irregular's woodland") == []
+
+
+def test_a_possessive_row_of_its_own_wins_over_the_stem():
+    lex = Lexicon.from_entries([Entry("hearth", "fire"), Entry("hearth's", "fire's")])
+    assert hits(lex, "the hearth's glow") == [("hearth's", "fire's")]
 
 
 def test_inflected_forms_map_to_inflected_originals():

@@ -27,6 +27,14 @@ def test_edits_replay_on_the_original():
     assert result.text == "Random forest models and artificial intelligence; we can't stop that a trend."
 
 
+def test_a_possessive_phrase_is_restored_with_its_s_and_article():
+    text = "AN IRREGULAR WOODLAND'S OUTPUT beat an irregular woodland\u2019s rival."
+    result = clean_text(text)
+    assert result.text == "A RANDOM FOREST'S OUTPUT beat a random forest\u2019s rival."
+    assert [e.spun for e in result.applied] == ["AN IRREGULAR WOODLAND", "an irregular woodland"]
+    assert clean_text(result.text).text == result.text
+
+
 def test_a_lexicon_edit_keeps_the_hyphens_the_spinner_kept(tmp_path):
     rows = tmp_path / "rows.tsv"
     rows.write_text("spun\toriginal\ngreat tuned\tfine tuned\nactual globe\treal world\n", encoding="utf-8")
