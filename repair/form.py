@@ -47,28 +47,38 @@ def match_case(spun: str, proposal: str) -> str:
     return proposal[:1].upper() + proposal[1:]
 
 
-_GAP = re.compile(r"[ -]+")
+_BLANKS_OR_HYPHENS = re.compile(r"[\s-]+")
 
 
 def match_gaps(spun: str, proposal: str) -> str:
-    """Give a word-for-word proposal the hyphens between the spun words.
+    """Give a word-for-word proposal the gaps between the spun words: hyphens and line breaks.
 
     A spinner swaps the words of "fine-tuned" one at a time and keeps the hyphen
-    ("great-tuned"); a lexicon row, which matches with hyphens folded, writes its
-    original with spaces. Only for proposals with as many words as the spun text
-    and no hyphens of their own: the words then stand for each other one by one.
+    ("great-tuned"); a lexicon row, which matches with hyphens and line breaks
+    folded, writes its original with single spaces. Only for proposals with as many
+    words as the spun text: the words then stand for each other one by one. Each
+    single space of the proposal takes the spun gap in its place when that gap is
+    only blanks and hyphens, so a hard-wrapped line stays wrapped where it was; the
+    proposal's own hyphens and other gaps ("sq. " against " ") stay as they are.
 
     >>> match_gaps("great-tuned", "fine tuned"), match_gaps("actual globe", "real world")
     ('fine-tuned', 'real world')
+    >>> match_gaps("irregular\\r\\nwoodland", "random forest")
+    'random\\r\\nforest'
     >>> match_gaps("kingdom-of artwork", "state of the art")
     'state of the art'
     """
-    if "-" not in spun or "-" in proposal:
+    theirs, ours = list(_WORD.finditer(spun)), list(_WORD.finditer(proposal))
+    if len(theirs) != len(ours) or len(ours) < 2:
         return proposal
-    words, gaps = proposal.split(" "), _GAP.findall(spun)
-    if len(words) != len(gaps) + 1:
-        return proposal
-    return "".join(w + g for w, g in zip(words, [*gaps, ""], strict=True))
+    out = [proposal[: ours[0].start()]]
+    for k in range(len(ours) - 1):
+        out.append(ours[k].group())
+        gap = proposal[ours[k].end() : ours[k + 1].start()]
+        spun_gap = spun[theirs[k].end() : theirs[k + 1].start()]
+        out.append(spun_gap if gap == " " and _BLANKS_OR_HYPHENS.fullmatch(spun_gap) else gap)
+    out.append(proposal[ours[-1].start() :])
+    return "".join(out)
 
 
 def match_word_case(form: str, model: str) -> str:

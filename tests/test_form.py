@@ -91,6 +91,11 @@ def test_fix_article_never_reaches_into_the_previous_paragraph(newline):
         ("actual globe", "real world", "real world"),
         ("kingdom-of artwork", "state of the art", "state of the art"),
         ("stop-to-give-up", "end-to-end", "end-to-end"),
+        # Line breaks and runs of blanks stay where the spun text had them; other gaps do not travel.
+        ("irregular\nwoodland", "random forest", "random\nforest"),
+        ("counterfeit\r\n  consciousness", "artificial intelligence", "artificial\r\n  intelligence"),
+        ("200 sq. miles", "200 square miles", "200 square miles"),
+        ("k closest\nneighbors", "k-nearest neighbors", "k-nearest\nneighbors"),
     ],
 )
 def test_match_gaps(spun, proposal, expected):
