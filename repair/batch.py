@@ -335,7 +335,10 @@ class _Emitter:
                 )
             else:
                 held = "" if e.applied else "  [not applied]"
-                line = f"{result.path}:{e.line}:{e.col}: {e.spun} → {e.proposal} ({e.confidence:.2f}){held}\n"
+                # One finding per line, as linters print them: a phrase wrapped across
+                # lines is shown with its line break as a space (JSON and CSV keep it).
+                spun, proposal = " ".join(e.spun.split()), " ".join(e.proposal.split())
+                line = f"{result.path}:{e.line}:{e.col}: {spun} → {proposal} ({e.confidence:.2f}){held}\n"
                 self.stdout.write(line)
 
     def close(self) -> None:

@@ -41,6 +41,18 @@ def test_check_finds_tortured_phrases_and_exits_1(runner, tmp_path):
     ]
 
 
+def test_check_prints_a_wrapped_phrase_on_one_line_and_json_keeps_the_break(runner, tmp_path):
+    path = tmp_path / "wrapped.txt"
+    path.write_bytes(b"We trained an irregular\r\nwoodland today.\r\n")
+    result = runner.invoke(app, ["check", str(path)])
+    assert result.exit_code == 1
+    assert result.stdout.splitlines() == [f"{path}:1:12: an irregular woodland → a random forest (0.95)"]
+    records = [
+        json.loads(line) for line in runner.invoke(app, ["check", "--format", "json", str(path)]).stdout.splitlines()
+    ]
+    assert [(r["spun"], r["proposal"]) for r in records] == [("an irregular\r\nwoodland", "a random\r\nforest")]
+
+
 def test_check_clean_file_exits_0(runner, tmp_path):
     path = tmp_path / "clean.txt"
     path.write_text(CLEAN)
