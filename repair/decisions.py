@@ -46,7 +46,7 @@ from pathlib import Path
 from typing import Any
 
 from .apply import EditConflict, apply_edits
-from .form import fix_article
+from .form import ARTICLE_GAP, fix_article
 from .model import Edit
 from .report import safe_join, unified_diff
 from .saved import SavedFile, SavedRun, SavedRunError, read_original, resolve_path
@@ -90,7 +90,7 @@ class Decisions:
 
 # --------------------------------------------------------------------------- choices
 
-_LEADING_ARTICLE = re.compile(r"(a|an|A|An|AN)(\s+)(?=\S)")
+_LEADING_ARTICLE = re.compile(rf"(a|an|A|An|AN)({ARTICLE_GAP})(?=\S)")
 
 
 def fit_alternative(edit: Edit, alternative: str) -> str:

@@ -108,7 +108,10 @@ def article_for(word: str) -> str:
     return "an" if lower[0] in "aeiou" else "a"
 
 
-_ARTICLE_BEFORE = re.compile(r"(?<![^\W_])(a|an|A|An|AN)(\s+)$")
+#: What may stand between an article and its phrase: blanks, and one opening quote
+#: or bracket ('an "irregular woodland"' is still the phrase's article).
+ARTICLE_GAP = r"\s+[\"'\u201c\u2018(\[]?"
+_ARTICLE_BEFORE = re.compile(rf"(?<![^\W_])(a|an|A|An|AN)({ARTICLE_GAP})$")
 
 
 _PARAGRAPH = re.compile(PARAGRAPH_BREAK)

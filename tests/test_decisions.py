@@ -47,6 +47,12 @@ def write_decisions(path: Path, run, entries: list[dict[str, object]], **extra: 
     return path
 
 
+def test_fit_alternative_keeps_the_quote_between_article_and_phrase():
+    quoted = Edit(0, 22, 1, 1, 'an "irregular woodland', 'a "random forest', 0.9, "lexicon", "")
+    assert fit_alternative(quoted, "unordered forest") == 'an "unordered forest'
+    assert fit_alternative(quoted, "random woodland") == 'a "random woodland'
+
+
 def test_fit_alternative_restores_the_article():
     widened = Edit(0, 21, 1, 1, "An irregular woodland", "A random forest", 0.9, "lexicon", "")
     assert fit_alternative(widened, "unordered forest") == "An unordered forest"

@@ -50,6 +50,19 @@ def test_fix_article_in_all_caps_text_follows_the_sound_not_the_capitals(text, s
     assert text[begin : start + len(spun)] == old and new == want
 
 
+@pytest.mark.parametrize("opening", ['"', "\u201c", "'", "(", "["])
+def test_fix_article_reaches_past_an_opening_quote_or_bracket(opening):
+    text = f"We used an {opening}irregular woodland."
+    start = text.index("irregular")
+    assert fix_article(text, start, "irregular woodland", "random forest") == (
+        text.index("an "),
+        f"an {opening}irregular woodland",
+        f"a {opening}random forest",
+    )
+    # Only one mark, right before the phrase: "an" further away is not its article.
+    assert fix_article('an "" irregular woodland', 6, "irregular woodland", "random forest")[0] == 6
+
+
 def test_fix_article_still_reads_a_capitalised_acronym_letter_by_letter():
     text = "They ordered a scan."
     start = text.index("scan")
