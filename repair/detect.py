@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 from .artifacts import detect_artifacts
 from .lexicon import DocTerms
 from .model import Candidate, Document, Span
+from .segment import addresses
 
 if TYPE_CHECKING:
     from .resources import Resources
@@ -78,4 +79,12 @@ def detect(doc: Document, res: Resources) -> list[Span]:
     spans: list[Span] = []
     for name in res.config.detectors:
         spans.extend(DETECTORS[name](doc, res))
-    return spans
+    return outside_addresses(doc, spans)
+
+
+def outside_addresses(doc: Document, spans: list[Span]) -> list[Span]:
+    """The spans that touch no URL or e-mail address: changing a word there breaks the link."""
+    found = addresses(doc.text)
+    if not found:
+        return spans
+    return [s for s in spans if not any(s.start < end and start < s.end for start, end in found)]

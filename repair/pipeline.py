@@ -14,7 +14,7 @@ from typing import Any
 from .apply import apply_edits
 from .config import Config
 from .decide import decide
-from .detect import detect
+from .detect import detect, outside_addresses
 from .evidence import document_settings, weigh
 from .lexicon import DocTerms
 from .model import Document, Edit, Finding, Span
@@ -66,7 +66,8 @@ class Pipeline:
             if evidence.spun:
                 from .context import detect_context  # loaded only with the context detector (as in detect)
 
-                found.extend(self._ranked(doc, detect_context(doc, self.resources, deeper=evidence)))
+                deeper = detect_context(doc, self.resources, deeper=evidence)
+                found.extend(self._ranked(doc, outside_addresses(doc, deeper)))
         return found
 
     def _ranked(self, doc: Document, spans: list[Span]) -> list[Finding]:

@@ -21,6 +21,14 @@ LINE_BREAK = r"(?:\r\n|\r(?!\n)|\n)"
 # A paragraph break: two line breaks with only blanks between.
 PARAGRAPH_BREAK = rf"{LINE_BREAK}[^\S\r\n]*{LINE_BREAK}"
 
+# An address, not prose: a URL (with a scheme, or starting "www.") or an e-mail
+# address. A synonym swapped inside one breaks the link ("example.com/random-forest"
+# is another page), so no edit may touch it. A URL ends before trailing punctuation.
+_ADDRESS_RE = re.compile(
+    r"(?:\b[a-zA-Z][a-zA-Z0-9+.\-]*://|\bwww\.)[^\s<>\"'`]*[^\s<>\"'`.,;:!?)\]}]"
+    r"|[\w.+\-]+@[\w\-]+(?:\.[\w\-]+)+"
+)
+
 # Sentence ends: terminal punctuation, optional closing quotes/brackets, then
 # whitespace and something that can start a sentence; or a blank line / newline.
 _SENTENCE_END_RE = re.compile(
@@ -42,6 +50,16 @@ def norm(word: str) -> str:
 def norms_of(text: str) -> list[str]:
     """The normalised words of a text (as ``Token.norm``), without building tokens."""
     return WORD_RE.findall(norm(text))
+
+
+def addresses(text: str) -> list[tuple[int, int]]:
+    """Character ranges of the URLs and e-mail addresses in ``text``, in order.
+
+    >>> text = "See https://example.com/irregular-woodland, or mail me@example.org."
+    >>> [text[a:b] for a, b in addresses(text)]
+    ['https://example.com/irregular-woodland', 'me@example.org']
+    """
+    return [m.span() for m in _ADDRESS_RE.finditer(text)]
 
 
 def tokenize(text: str, offset: int = 0) -> list[Token]:

@@ -35,6 +35,17 @@ def test_a_possessive_phrase_is_restored_with_its_s_and_article():
     assert clean_text(result.text).text == result.text
 
 
+@pytest.mark.parametrize("quality", ["fast", "best"])
+def test_no_edit_touches_a_url_or_an_email_address(quality):
+    text = (
+        "See https://example.com/irregular-woodland and www.counterfeit-consciousness.org, "
+        "or mail irregular.woodland@example.com, about an irregular woodland."
+    )
+    result = clean_text(text, detectors=("lexicon", "artifact", "context"), quality=quality)
+    assert result.text == text.replace("an irregular woodland.", "a random forest.")
+    assert all(e.spun == "an irregular woodland" for e in result.edits)
+
+
 def test_a_lexicon_edit_keeps_the_hyphens_the_spinner_kept(tmp_path):
     rows = tmp_path / "rows.tsv"
     rows.write_text("spun\toriginal\ngreat tuned\tfine tuned\nactual globe\treal world\n", encoding="utf-8")

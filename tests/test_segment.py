@@ -1,4 +1,6 @@
-from repair.segment import make_doc, norm, tokenize
+import pytest
+
+from repair.segment import addresses, make_doc, norm, tokenize
 
 
 def test_tokens_keep_offsets_and_inner_apostrophes():
@@ -28,3 +30,19 @@ def test_line_col_counts_every_newline_style():
     assert doc.line_col(4) == (2, 1)
     assert doc.line_col(7) == (3, 1)
     assert doc.line_col(11) == (4, 2)
+
+
+@pytest.mark.parametrize(
+    ("text", "found"),
+    [
+        ("Read https://example.com/a-b?x=1#top, then stop.", ["https://example.com/a-b?x=1#top"]),
+        ("(see www.example.org/path).", ["www.example.org/path"]),
+        (
+            "ftp://files.example.net/data and first.last+tag@mail.example.co.uk.",
+            ["ftp://files.example.net/data", "first.last+tag@mail.example.co.uk"],
+        ),
+        ("No address: e.g. a.m. or 3.5 or @handle or www alone.", []),
+    ],
+)
+def test_addresses_find_urls_and_email_without_trailing_punctuation(text, found):
+    assert [text[a:b] for a, b in addresses(text)] == found
