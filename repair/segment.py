@@ -22,8 +22,8 @@ LINE_BREAK = r"(?:\r\n|\r(?!\n)|\n)"
 PARAGRAPH_BREAK = rf"{LINE_BREAK}[^\S\r\n]*{LINE_BREAK}"
 
 # An address, not prose: a URL (with a scheme, or starting "www.") or an e-mail
-# address. A synonym swapped inside one breaks the link ("example.com/random-forest"
-# is another page), so no edit may touch it. A URL ends before trailing punctuation.
+# address. A synonym swapped inside one breaks the link (its path then names another
+# page), so no edit may touch it. A URL ends before trailing punctuation.
 _ADDRESS_RE = re.compile(
     r"(?:(?<![a-zA-Z0-9+.\-])[a-zA-Z][a-zA-Z0-9+.\-]*://|\bwww\.)[^\s<>\"'`]*[^\s<>\"'`.,;:!?)\]}]"
     r"|(?<![\w.+\-])[\w.+\-]+@[\w\-]+(?:\.[\w\-]+)+"  # from the start of a run: linear, even on long ones
@@ -55,9 +55,7 @@ def norms_of(text: str) -> list[str]:
 def addresses(text: str) -> list[tuple[int, int]]:
     """Character ranges of the URLs and e-mail addresses in ``text``, in order.
 
-    >>> text = "See https://example.com/irregular-woodland, or mail me@example.org."
-    >>> [text[a:b] for a, b in addresses(text)]
-    ['https://example.com/irregular-woodland', 'me@example.org']
+    Examples are in ``tests/test_segment.py``: product code names no addresses.
     """
     if "://" not in text and "www." not in text and "@" not in text:
         return []  # most prose: three substring scans instead of a regex pass
