@@ -86,6 +86,13 @@ QualityOpt = Annotated[
     Optional[str],
     typer.Option("--quality", help="Context detector speed level: fast (3-gram) or best (with the language model)."),
 ]
+MarkupOpt = Annotated[
+    Optional[str],
+    typer.Option(
+        "--markup",
+        help="auto (Markdown by file suffix), markdown or plain: in Markdown, code, link targets and tags are kept.",
+    ),
+]
 QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="No summary on stderr.")]
 VerboseOpt = Annotated[bool, typer.Option("--verbose", "-v", help="Show held-back findings and tracebacks.")]
 
@@ -101,11 +108,12 @@ def _config(
     jobs: int | None = None,
     detectors: str | None = None,
     quality: str | None = None,
+    markup: str | None = None,
 ) -> Config:
     if config_file is not None and not config_file.is_file():
         raise _Failure(f"error: config file {config_file} not found")
     config = load_config(config_file, isolated=isolated)
-    changes: dict[str, object] = {"min_confidence": min_confidence, "jobs": jobs, "quality": quality}
+    changes: dict[str, object] = {"min_confidence": min_confidence, "jobs": jobs, "quality": quality, "markup": markup}
     if detectors is not None:
         changes["detectors"] = tuple(d.strip() for d in detectors.split(",") if d.strip())
     if lexicons:
@@ -235,6 +243,7 @@ def clean(
     ignore_phrases: IgnoreOpt = None,
     detectors: DetectorsOpt = None,
     quality: QualityOpt = None,
+    markup: MarkupOpt = None,
     config_file: ConfigOpt = None,
     isolated: IsolatedOpt = False,
     diff_context: Annotated[int, typer.Option("--diff-context", min=0, help="Lines of context in diffs.")] = 3,
@@ -262,7 +271,17 @@ def clean(
             mode = Mode.DRY_RUN
         _check_paths(paths, mode)
         config = _config(
-            config_file, isolated, min_confidence, lexicon, ignore_phrases, glob, exclude, jobs, detectors, quality
+            config_file,
+            isolated,
+            min_confidence,
+            lexicon,
+            ignore_phrases,
+            glob,
+            exclude,
+            jobs,
+            detectors,
+            quality,
+            markup,
         )
         options = _batch_options(
             mode,
@@ -295,6 +314,7 @@ def check(
     ignore_phrases: IgnoreOpt = None,
     detectors: DetectorsOpt = None,
     quality: QualityOpt = None,
+    markup: MarkupOpt = None,
     config_file: ConfigOpt = None,
     isolated: IsolatedOpt = False,
     report_dir: Annotated[Optional[Path], typer.Option("--report", help="Also write the full report here.")] = None,
@@ -309,7 +329,17 @@ def check(
             raise _Failure(f"error: --format must be text, json or csv, not {output_format!r}")
         _check_paths(paths, Mode.CHECK)
         config = _config(
-            config_file, isolated, min_confidence, lexicon, ignore_phrases, glob, exclude, jobs, detectors, quality
+            config_file,
+            isolated,
+            min_confidence,
+            lexicon,
+            ignore_phrases,
+            glob,
+            exclude,
+            jobs,
+            detectors,
+            quality,
+            markup,
         )
         options = _batch_options(
             Mode.CHECK,
@@ -423,6 +453,7 @@ def screen(
     exclude: ExcludeOpt = None,
     lexicon: LexiconOpt = None,
     ignore_phrases: IgnoreOpt = None,
+    markup: MarkupOpt = None,
     config_file: ConfigOpt = None,
     isolated: IsolatedOpt = False,
     quiet: QuietOpt = False,
@@ -433,7 +464,7 @@ def screen(
     def body() -> int:
         from .screen import screen_frame, screen_paths
 
-        config = _config(config_file, isolated, min_confidence, lexicon, ignore_phrases, glob, exclude)
+        config = _config(config_file, isolated, min_confidence, lexicon, ignore_phrases, glob, exclude, markup=markup)
         rows, report = screen_paths(paths, config)
         _print_screen_table(rows[:top] if top else rows, len(rows))
         if csv_file is not None:

@@ -18,6 +18,8 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from .markup import MARKUPS
+
 CONFIG_NAMES = ("repair.toml", ".repair.toml", "pyproject.toml")
 
 
@@ -77,6 +79,8 @@ class Config:
     ignore_phrases: tuple[str, ...] = tuple(_DEFAULTS["ignore_phrases"])
     glob: tuple[str, ...] = tuple(_DEFAULTS["glob"])
     exclude: tuple[str, ...] = tuple(_DEFAULTS["exclude"])
+    markup: str = _DEFAULTS["markup"]
+    markdown_suffixes: tuple[str, ...] = tuple(_DEFAULTS["markdown_suffixes"])
     jobs: int = _DEFAULTS["jobs"]
     lm_model: str = _DEFAULTS["lm_model"]
     embedding_model: str = _DEFAULTS["embedding_model"]
@@ -187,6 +191,11 @@ def validate(config: Config, origin: str) -> Config:
         ("chunk_size", config.chunk_size >= 1000, "chunk-size must be at least 1000 characters"),
         ("stream_threshold", config.stream_threshold >= 0, "stream-threshold must be 0 or more"),
         ("quality", config.quality in ("fast", "best"), f"quality must be fast or best, not {config.quality!r}"),
+        (
+            "markup",
+            config.markup in MARKUPS,
+            f"markup must be {', '.join(MARKUPS[:-1])} or {MARKUPS[-1]}, not {config.markup!r}",
+        ),
         ("model_threads", config.model_threads >= 0, "model-threads must be 0 (all cores) or more"),
         (
             "lm_right_context",

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 from .artifacts import detect_artifacts
 from .lexicon import DocTerms
+from .markup import touches
 from .model import Candidate, Document, Span
 from .segment import addresses
 
@@ -79,12 +80,15 @@ def detect(doc: Document, res: Resources) -> list[Span]:
     spans: list[Span] = []
     for name in res.config.detectors:
         spans.extend(DETECTORS[name](doc, res))
-    return outside_addresses(doc, spans)
+    return outside_protected(doc, spans)
 
 
-def outside_addresses(doc: Document, spans: list[Span]) -> list[Span]:
-    """The spans that touch no URL or e-mail address: changing a word there breaks the link."""
-    found = addresses(doc.text)
+def outside_protected(doc: Document, spans: list[Span]) -> list[Span]:
+    """The spans that touch no protected range: a URL, an e-mail address, Markdown code or a link target.
+
+    Changing a word there breaks a link or a program (``repair.markup``).
+    """
+    found = doc.protected if doc.protected is not None else addresses(doc.text)
     if not found:
         return spans
-    return [s for s in spans if not any(s.start < end and start < s.end for start, end in found)]
+    return [s for s in spans if not touches(found, s.start, s.end)]

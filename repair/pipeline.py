@@ -14,9 +14,10 @@ from typing import Any
 from .apply import apply_edits
 from .config import Config
 from .decide import decide
-from .detect import detect, outside_addresses
+from .detect import detect, outside_protected
 from .evidence import document_settings, weigh
 from .lexicon import DocTerms
+from .markup import START, Carry, markup_for, protected
 from .model import Document, Edit, Finding, Span
 from .propose import propose
 from .rank import rank
@@ -53,6 +54,10 @@ class Pipeline:
         self.config = config or Config()
         self.resources = Resources.for_config(self.config)
 
+    def markup(self, path: str) -> str:
+        """``markdown`` or ``plain``: how to read the file at ``path`` (the ``markup`` setting)."""
+        return markup_for(path, self.config.markup, self.config.markdown_suffixes)
+
     def findings(self, doc: Document) -> list[Finding]:
         """Every detector's findings, ranked; a document that reads as spun gets a second, deeper look.
 
@@ -67,7 +72,7 @@ class Pipeline:
                 from .context import detect_context  # loaded only with the context detector (as in detect)
 
                 deeper = detect_context(doc, self.resources, deeper=evidence)
-                found.extend(self._ranked(doc, outside_addresses(doc, deeper)))
+                found.extend(self._ranked(doc, outside_protected(doc, deeper)))
         return found
 
     def _ranked(self, doc: Document, spans: list[Span]) -> list[Finding]:
@@ -84,17 +89,20 @@ class Pipeline:
         path: str = "",
         can_encode: Callable[[str], bool] | None = None,
         terms: DocTerms | None = None,
+        carry: Carry = START,
     ) -> Result:
-        """Clean ``text``; ``terms`` answers context questions when it is a chunk of a larger document.
+        """Clean ``text``; ``terms`` and ``carry`` describe the file around it when it is a chunk of one.
 
-        The result is stable: cleaning ``result.text`` again applies nothing (``repair.stable``).
+        ``terms`` answers the lexicon's context questions; ``carry`` is the Markdown
+        scan's state where the chunk starts (:func:`repair.markup.scan`). The
+        result is stable: cleaning ``result.text`` again applies nothing (``repair.stable``).
         """
-        doc, findings, edits = self._decide(text, path, can_encode, terms)
+        doc, findings, edits = self._decide(text, path, can_encode, terms, carry)
         if any(e.applied for e in edits):
             lexicon = self.resources.lexicon
             words, prefixes = lexicon.context_vocabulary()
             stabilise = Stabiliser(
-                lambda out, out_terms: self._decide(out, path, can_encode, out_terms)[2],
+                lambda out, out_terms: self._decide(out, path, can_encode, out_terms, carry)[2],
                 terms if terms is not None else DocTerms(doc),
                 lexicon.context_terms(),
                 words,
@@ -132,10 +140,16 @@ class Pipeline:
         return stabilise(doc.text, edits, doc.line_col, doc.context_skipped)
 
     def _decide(
-        self, text: str, path: str, can_encode: Callable[[str], bool] | None, terms: DocTerms | None
+        self,
+        text: str,
+        path: str,
+        can_encode: Callable[[str], bool] | None,
+        terms: DocTerms | None,
+        carry: Carry = START,
     ) -> tuple[Document, list[Finding], list[Edit]]:
         doc = make_doc(text, path)
         doc.terms = terms
+        doc.protected = protected(text, self.markup(path), carry)
         findings = self.findings(doc)
         return doc, findings, decide(doc, findings, self.config, self.resources.ignored_keys, can_encode)
 

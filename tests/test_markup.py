@@ -1,0 +1,218 @@
+"""What in a Markdown file is not prose (repair.markup), and that no edit touches it."""
+
+from __future__ import annotations
+
+import itertools
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from repair.config import Config, ConfigError, from_mapping
+from repair.markup import MARKDOWN, PLAIN, START, Carry, markup_for, merged, protected, scan, touches
+from repair.pipeline import Pipeline, clean_text
+from repair.runner import FileJob, Mode, RunOptions, process_file
+
+
+def _protected_text(text: str, carry: Carry = START) -> list[str]:
+    return [text[lo:hi] for lo, hi in scan(text, carry)[0]]
+
+
+# --------------------------------------------------------------------------- which files
+
+
+@pytest.mark.parametrize(
+    ("path", "setting", "expected"),
+    [
+        ("notes/README.md", "auto", MARKDOWN),
+        ("paper.Markdown", "auto", MARKDOWN),
+        ("notes.txt", "auto", PLAIN),
+        ("stdin", "auto", PLAIN),
+        ("notes.txt", "markdown", MARKDOWN),
+        ("README.md", "plain", PLAIN),
+    ],
+)
+def test_markup_follows_the_setting_or_the_suffix(path, setting, expected):
+    assert markup_for(path, setting, Config().markdown_suffixes) == expected
+
+
+def test_an_unknown_markup_setting_is_a_config_error():
+    with pytest.raises(ConfigError, match="markup must be auto, markdown or plain"):
+        from_mapping({"markup": "html"}, "cfg.toml")
+
+
+# --------------------------------------------------------------------------- blocks
+
+
+def test_fenced_code_is_protected_to_its_closing_fence():
+    text = "Prose.\n\n````python\nx = 1\n```\nstill code\n````\nProse again.\n"
+    assert _protected_text(text) == ["````python\nx = 1\n```\nstill code\n````\n"]
+
+
+def test_a_tilde_fence_and_a_fence_in_a_blockquote_are_code_too():
+    assert _protected_text("~~~\nirregular woodland\n~~~\n") == ["~~~\nirregular woodland\n~~~\n"]
+    quoted = "> ```\n> irregular woodland\n> ```\n"
+    assert _protected_text(quoted) == [quoted]
+
+
+def test_an_unclosed_fence_runs_to_the_end_and_carries_into_the_next_chunk():
+    first = "Prose.\n\n```\ncode\n\n"
+    regions, carry = scan(first)
+    assert [first[lo:hi] for lo, hi in regions] == ["```\ncode\n\n"]
+    assert carry == Carry(at_start=False, closer="```")
+    second = "more code\n```\nprose\n"
+    regions, after = scan(second, carry)
+    assert [second[lo:hi] for lo, hi in regions] == ["more code\n```\n"]
+    assert after == Carry(at_start=False, closer=None)
+
+
+def test_indented_code_needs_a_blank_line_before_it():
+    text = "A paragraph\n    that goes on indented.\n\n    code line\n\n    more code\nprose\n"
+    assert _protected_text(text) == ["    code line\n", "    more code\n"]  # a blank line has no words
+
+
+def test_front_matter_only_at_the_start_and_only_when_closed():
+    yaml = "---\ntitle: an irregular woodland\n---\nProse.\n"
+    assert _protected_text(yaml) == ["---\ntitle: an irregular woodland\n---"]
+    assert _protected_text(yaml, Carry(at_start=False)) == []
+    toml = "+++\ntitle = 'x'\n+++\n"
+    assert _protected_text(toml) == ["+++\ntitle = 'x'\n+++"]
+    assert _protected_text(yaml.replace("\n", "\r\n")) == ["---\r\ntitle: an irregular woodland\r\n---"]
+    assert _protected_text("---\nA rule, then prose that never closes it.\n") == []
+
+
+def test_raw_html_blocks_comments_and_math_blocks():
+    assert _protected_text("<pre>\nirregular woodland\n</pre>\nprose\n") == ["<pre>\nirregular woodland\n</pre>\n"]
+    assert _protected_text("<!-- a note\nirregular woodland -->\nprose\n") == ["<!-- a note\nirregular woodland -->\n"]
+    assert _protected_text("$$\n\\text{irregular woodland}\n$$\nprose\n") == ["$$\n\\text{irregular woodland}\n$$\n"]
+
+
+def test_a_reference_definition_line_is_protected():
+    text = 'See [the guide][g].\n\n[g]: docs/irregular-woodland.md "Title"\n'
+    assert _protected_text(text) == ["[g]", '[g]: docs/irregular-woodland.md "Title"']
+
+
+# --------------------------------------------------------------------------- inline
+
+
+def test_code_spans_match_runs_of_the_same_length():
+    text = "Use ``a ` b`` and `c` but not ` this one.\n"
+    assert _protected_text(text) == ["``a ` b``", "`c`"]
+
+
+def test_link_targets_with_nested_parentheses_and_titles():
+    text = 'An [irregular woodland](docs/woodland_(old).md "irregular woodland") and ![x](img.png).\n'
+    assert _protected_text(text) == ['(docs/woodland_(old).md "irregular woodland")', "(img.png)"]
+
+
+def test_tags_comments_and_autolinks_inline():
+    text = 'A <span title="irregular woodland">b</span> c <!-- d --> <mailto:x@y> e.\n'
+    assert _protected_text(text) == ['<span title="irregular woodland">', "</span>", "<!-- d -->", "<mailto:x@y>"]
+
+
+def test_plain_text_protects_addresses_only():
+    text = "Use `irregular woodland` at https://example.org/x.\n"
+    assert [text[lo:hi] for lo, hi in protected(text, PLAIN)] == ["https://example.org/x"]
+    assert [text[lo:hi] for lo, hi in protected(text, MARKDOWN)] == ["`irregular woodland`", "https://example.org/x"]
+
+
+def test_merged_and_touches():
+    assert merged([(5, 8), (0, 2), (2, 3), (7, 10)]) == [(0, 3), (5, 10)]
+    assert touches([(0, 3)], 2, 5) and not touches([(0, 3)], 3, 5)
+
+
+# --------------------------------------------------------------------------- properties
+
+_PIECES = st.sampled_from(
+    [
+        "an irregular woodland",
+        "`code`",
+        "``",
+        "```",
+        "~~~",
+        "    indented",
+        "[a](b)",
+        "](",
+        "<b>",
+        "<!--",
+        "-->",
+        "$$",
+        "---",
+        "> ",
+        "word",
+        "\n",
+        "\n\n",
+        "\r\n",
+        " ",
+    ]
+)
+_TEXTS = st.lists(_PIECES, max_size=30).map("".join)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_TEXTS)
+def test_regions_are_sorted_disjoint_and_inside_the_text(text):
+    regions, _ = scan(text)
+    assert all(0 <= lo < hi <= len(text) for lo, hi in regions)
+    assert all(a[1] < b[0] for a, b in itertools.pairwise(regions))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_TEXTS, min_size=2, max_size=4))
+def test_a_text_cut_at_paragraph_breaks_scans_like_the_whole(parts):
+    """The carried state makes chunk-by-chunk scanning agree with one scan of the whole text.
+
+    Front matter is left out: it must close within the first chunk (a megabyte when streamed).
+    """
+    chunks = ["Prose.\n\n"] + [part.rstrip("\r\n") + "\n\n" for part in parts]
+    whole, _ = scan("".join(chunks))
+    pieces: list[tuple[int, int]] = []
+    carry, offset = START, 0
+    for chunk in chunks:
+        regions, carry = scan(chunk, carry)
+        pieces.extend((offset + lo, offset + hi) for lo, hi in regions)
+        offset += len(chunk)
+    assert merged(pieces) == whole
+
+
+# --------------------------------------------------------------------------- in the pipeline
+
+_DOC = (
+    "We trained an irregular woodland on the data.\n\n"
+    "```python\n"
+    'model = fit("irregular woodland")\n'
+    "```\n\n"
+    "Use `irregular woodland` as the key; see [the guide](docs/irregular-woodland.md).\n"
+)
+
+
+def test_a_markdown_file_keeps_its_code_and_links_and_is_cleaned_elsewhere():
+    result = Pipeline(Config()).run(_DOC, "notes/model.md")
+    assert result.text == _DOC.replace("an irregular woodland on", "a random forest on")
+    assert [e.spun for e in result.edits] == ["an irregular woodland"]
+    assert clean_text(_DOC).text.count("random") == 4  # plain text: only addresses are kept
+
+
+@pytest.mark.parametrize("quality", ["fast", "best"])
+def test_markdown_code_is_kept_at_every_quality_level(quality):
+    config = Config(detectors=("lexicon", "artifact", "context"), quality=quality, markup=MARKDOWN)
+    result = Pipeline(config).run(_DOC, "stdin")
+    assert 'fit("irregular woodland")' in result.text
+    assert "`irregular woodland`" in result.text and "(docs/irregular-woodland.md)" in result.text
+    assert "a random forest on the data" in result.text
+
+
+def test_a_streamed_markdown_file_keeps_a_fence_that_crosses_a_chunk(tmp_path):
+    prose = "We trained an irregular woodland on the data.\n\n"
+    code = "```\n" + "".join(f"x{i} = irregular_woodland  # irregular woodland\n\n" for i in range(40)) + "```\n\n"
+    text = prose * 20 + code + prose * 20
+    path = tmp_path / "big.md"
+    path.write_text(text, encoding="utf-8")
+    config = Config(stream_threshold=100, chunk_size=1000)
+    streamed = process_file(FileJob(str(path), "big.md"), config, RunOptions(mode=Mode.OUT_DIR, out_dir=tmp_path / "s"))
+    whole = process_file(FileJob(str(path), "big.md"), Config(), RunOptions(mode=Mode.OUT_DIR, out_dir=tmp_path / "w"))
+    out = (tmp_path / "s" / "big.md").read_text(encoding="utf-8")
+    assert out == (tmp_path / "w" / "big.md").read_text(encoding="utf-8")
+    assert code in out
+    assert out.count("a random forest on the data") == 40
+    assert len(streamed.edits) == len(whole.edits) == 40
