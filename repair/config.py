@@ -81,6 +81,7 @@ class Config:
     exclude: tuple[str, ...] = tuple(_DEFAULTS["exclude"])
     markup: str = _DEFAULTS["markup"]
     markdown_suffixes: tuple[str, ...] = tuple(_DEFAULTS["markdown_suffixes"])
+    latex_suffixes: tuple[str, ...] = tuple(_DEFAULTS["latex_suffixes"])
     jobs: int = _DEFAULTS["jobs"]
     lm_model: str = _DEFAULTS["lm_model"]
     embedding_model: str = _DEFAULTS["embedding_model"]

@@ -1,18 +1,21 @@
-"""Which parts of a file are not prose: code, link targets, tags. No edit may touch them.
+r"""Which parts of a file are not prose: code, math, link targets, tags, keys. No edit may touch them.
 
 A spinner rewrites prose. A Markdown file also holds code blocks, inline code,
-link destinations, HTML tags and front matter, whose words are identifiers,
-paths and keys: ``fit("irregular woodland")`` or ``(docs/irregular-woodland.md)``
-must come out as they went in, even when the same words in a sentence are a
-spin. So the pipeline asks this module for the character ranges no edit may
-touch (with the URLs and e-mail addresses of any text) and drops the findings
-that overlap one, as it does for addresses.
+link destinations, HTML tags and front matter, and a LaTeX source holds math,
+comments, citation keys, labels and file names, whose words are identifiers,
+paths and keys: ``fit("irregular woodland")``, ``(docs/irregular-woodland.md)``
+or ``\cite{irregular-woodland}`` must come out as they went in, even when the
+same words in a sentence are a spin. So the pipeline asks this module for the
+character ranges no edit may touch (with the URLs and e-mail addresses of any
+text) and drops the findings that overlap one, as it does for addresses.
 
-The scan follows CommonMark's constructs loosely and errs on the side of
-protecting: a line indented by four spaces after a blank line is treated as
-code even where a list makes it a paragraph, since a missed repair costs less
-than a broken program. Plain text gets the address rule only; which files are
-Markdown is a setting (``markup``: ``auto`` goes by ``markdown-suffixes``).
+The scans follow CommonMark's and LaTeX's constructs loosely and err on the
+side of protecting: a line indented by four spaces after a blank line is
+treated as code even where a list makes it a paragraph, since a missed repair
+costs less than a broken program. Plain text gets the address rule only; which
+files are Markdown or LaTeX is a setting (``markup``: ``auto`` goes by
+``markdown-suffixes`` and ``latex-suffixes``). What LaTeX keeps beyond math,
+comments and command names is data (``repair/data/markup.toml``).
 
 A streamed file is cleaned in chunks cut at paragraph breaks, and a fenced
 code block may hold blank lines, so :func:`scan` takes and returns the
@@ -24,13 +27,16 @@ megabyte by default: an unclosed first ``---`` is a thematic break.)
 from __future__ import annotations
 
 import re
+import tomllib
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
 
 from .segment import addresses
 
-AUTO, MARKDOWN, PLAIN = "auto", "markdown", "plain"
-MARKUPS = (AUTO, MARKDOWN, PLAIN)
+AUTO, MARKDOWN, LATEX, PLAIN = "auto", "markdown", "latex", "plain"
+MARKUPS = (AUTO, MARKDOWN, LATEX, PLAIN)
 
 Region = tuple[int, int]
 
@@ -78,26 +84,36 @@ _LINK_TARGET = re.compile(r"\]\(|\]\[")
 MAX_TARGET = 2000
 
 
-def markup_for(path: str, setting: str, suffixes: Sequence[str]) -> str:
-    """``markdown`` or ``plain`` for a file: the setting, or for ``auto`` the file's suffix.
+def markup_for(path: str, setting: str, markdown: Sequence[str], latex: Sequence[str] = ()) -> str:
+    """``markdown``, ``latex`` or ``plain`` for a file: the setting, or for ``auto`` the file's suffix.
 
     >>> markup_for("notes/README.md", "auto", [".md"])
     'markdown'
+    >>> markup_for("paper/main.tex", "auto", [".md"], [".tex"])
+    'latex'
     >>> markup_for("stdin", "auto", [".md"])
     'plain'
     """
     if setting != AUTO:
         return setting
     name = path.lower()
-    return MARKDOWN if any(name.endswith(suffix.lower()) for suffix in suffixes) else PLAIN
+    for markup, suffixes in ((MARKDOWN, markdown), (LATEX, latex)):
+        if any(name.endswith(suffix.lower()) for suffix in suffixes):
+            return markup
+    return PLAIN
 
 
 def protected(text: str, markup: str = PLAIN, carry: Carry = START) -> list[Region]:
-    """The sorted character ranges of ``text`` no edit may touch (addresses, and Markdown's code and targets)."""
+    """The sorted character ranges of ``text`` no edit may touch (addresses, and the markup's non-prose)."""
     regions = addresses(text)
-    if markup == MARKDOWN:
-        regions = merged([*regions, *scan(text, carry)[0]])
+    if markup in SCANNERS:
+        regions = merged([*regions, *SCANNERS[markup](text, carry)[0]])
     return regions
+
+
+def scan_markup(markup: str, text: str, carry: Carry = START) -> Carry:
+    """The state after ``text`` for the next chunk of a streamed file (``carry`` unchanged for plain text)."""
+    return SCANNERS[markup](text, carry)[1] if markup in SCANNERS else carry
 
 
 def touches(regions: Sequence[Region], start: int, end: int) -> bool:
@@ -247,3 +263,172 @@ def _link_targets(text: str) -> Iterator[Region]:
                 if depth == 0:
                     yield m.start() + 1, pos + 1
                     break
+
+
+# --------------------------------------------------------------------------- LaTeX
+
+
+@dataclass(frozen=True, slots=True)
+class LatexSettings:
+    """``[latex]`` of ``repair/data/markup.toml``."""
+
+    verbatim: frozenset[str]  # environments kept whole
+    key_arguments: dict[str, int]  # command -> how many brace arguments are keys, not prose
+
+
+@lru_cache(maxsize=1)
+def latex_settings() -> LatexSettings:
+    data = tomllib.loads(resources.files("repair").joinpath("data/markup.toml").read_text(encoding="utf-8"))["latex"]
+    keys = {name: int(count) for name, count in data["key-arguments"].items()}
+    return LatexSettings(frozenset(data["verbatim-environments"]), keys)
+
+
+# An escape or command first (so "\%" and "\$" are no comment or math), then the openers.
+_LATEX = re.compile(
+    r"\\begin\{(?P<env>[^{}\s]+)\}"
+    r"|\\verb\*?(?P<delim>[^A-Za-z\s*])"
+    r"|\\(?P<display>[\[(])"
+    r"|\\(?P<command>[A-Za-z@]+\*?|[^A-Za-z@\r\n])"
+    r"|(?P<math>\$\$?)"
+    r"|%[^\r\n]*"
+)
+_LATEX_PARAGRAPH = re.compile(r"\r?\n[ \t]*\r?\n|\r[ \t]*\r")
+
+
+def scan_latex(text: str, carry: Carry = START) -> tuple[list[Region], Carry]:
+    """LaTeX's non-prose ranges in ``text``, and the state to start the next chunk with.
+
+    Kept: comments, math (``$...$``, ``$$...$$``, ``\\(...\\)``, ``\\[...\\]`` and the
+    math and verbatim environments of ``markup.toml``), ``\\verb``, every command
+    name, and the options and key arguments of the commands that take keys
+    (``\\cite[p.~2]{irregular-woodland}``). A display or environment left open
+    at the end runs on into the next chunk; inline ``$...$`` stops at a
+    paragraph break, as LaTeX does.
+    """
+    settings = latex_settings()
+    regions: list[Region] = []
+    pos = 0
+    if carry.closer is not None:
+        end = _latex_close(text, 0, carry.closer)
+        if end is None:
+            return [(0, len(text))] if text else [], carry
+        regions.append((0, end))
+        pos = end
+    while True:
+        m = _LATEX.search(text, pos)
+        if m is None:
+            return merged(regions), Carry(False, None)
+        closer = None
+        if m.group("env") is not None:
+            if m.group("env") in settings.verbatim:
+                closer = f"\\end{{{m.group('env')}}}"
+            else:
+                regions.append((m.start(), m.end()))
+                pos = m.end()
+                continue
+        elif m.group("delim") is not None:
+            end = text.find(m.group("delim"), m.end())
+            stop = _line_end(text, m.end())
+            hi = end + 1 if 0 <= end < stop else stop
+            regions.append((m.start(), hi))
+            pos = hi
+            continue
+        elif m.group("display") is not None:
+            closer = "\\]" if m.group("display") == "[" else "\\)"
+        elif m.group("math") is not None:
+            if m.group("math") == "$$":
+                closer = "$$"
+            else:
+                end = _inline_math_end(text, m.end())
+                hi = end if end is not None else m.end()
+                regions.append((m.start(), hi))
+                pos = hi
+                continue
+        elif m.group("command") is not None:
+            keys = settings.key_arguments.get(m.group("command").rstrip("*"))
+            hi = m.end() if keys is None else _key_arguments(text, m.end(), keys)
+            regions.append((m.start(), hi))
+            pos = hi
+            continue
+        else:  # a comment
+            regions.append((m.start(), m.end()))
+            pos = m.end()
+            continue
+        end = _latex_close(text, m.end(), closer)
+        if end is None:
+            regions.append((m.start(), len(text)))
+            return merged(regions), Carry(False, closer)
+        regions.append((m.start(), end))
+        pos = end
+
+
+def _latex_close(text: str, pos: int, closer: str) -> int | None:
+    """Where the block that ``closer`` ends is over (past the closer), skipping escapes; None if not here."""
+    while True:
+        at = text.find(closer, pos)
+        if at < 0:
+            return None
+        backslashes = len(text[:at]) - len(text[:at].rstrip("\\"))
+        if closer.startswith("\\") or backslashes % 2 == 0:  # "\$$" is no closer
+            return at + len(closer)
+        pos = at + 1
+
+
+def _line_end(text: str, pos: int) -> int:
+    ends = [e for e in (text.find("\n", pos), text.find("\r", pos)) if e >= 0]
+    return min(ends) if ends else len(text)
+
+
+def _inline_math_end(text: str, pos: int) -> int | None:
+    """The end of ``$...$`` opened before ``pos``: the next unescaped ``$`` before a paragraph break."""
+    stop = _LATEX_PARAGRAPH.search(text, pos)
+    limit = stop.start() if stop else len(text)
+    end = _latex_close(text[:limit], pos, "$")
+    return end
+
+
+def _key_arguments(text: str, pos: int, count: int) -> int:
+    """The end of a key command's ``[options]`` and first ``count`` brace arguments from ``pos``."""
+    end = pos
+    taken = 0
+    while True:
+        k = end
+        while k < len(text) and text[k] in " \t":
+            k += 1
+        if k < len(text) and text[k] == "[" and taken == 0:
+            close = _balanced(text, k, "[", "]")
+        elif k < len(text) and text[k] == "{" and taken < count:
+            close = _balanced(text, k, "{", "}")
+            if close is not None:
+                taken += 1
+        else:
+            return end
+        if close is None:
+            return end
+        end = close
+
+
+def _balanced(text: str, pos: int, opener: str, closer: str) -> int | None:
+    """Past the ``closer`` that matches the ``opener`` at ``pos`` (escapes skipped), in its paragraph."""
+    depth = 0
+    k = pos
+    limit = min(len(text), pos + MAX_TARGET)
+    stop = _LATEX_PARAGRAPH.search(text, pos, limit)
+    if stop:
+        limit = stop.start()
+    while k < limit:
+        ch = text[k]
+        if ch == "\\":
+            k += 2
+            continue
+        if ch == opener:
+            depth += 1
+        elif ch == closer:
+            depth -= 1
+            if depth == 0:
+                return k + 1
+        k += 1
+    return None
+
+
+SCANNERS = {MARKDOWN: scan, LATEX: scan_latex}

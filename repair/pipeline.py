@@ -55,8 +55,8 @@ class Pipeline:
         self.resources = Resources.for_config(self.config)
 
     def markup(self, path: str) -> str:
-        """``markdown`` or ``plain``: how to read the file at ``path`` (the ``markup`` setting)."""
-        return markup_for(path, self.config.markup, self.config.markdown_suffixes)
+        """``markdown``, ``latex`` or ``plain``: how to read the file at ``path`` (the ``markup`` setting)."""
+        return markup_for(path, self.config.markup, self.config.markdown_suffixes, self.config.latex_suffixes)
 
     def findings(self, doc: Document) -> list[Finding]:
         """Every detector's findings, ranked; a document that reads as spun gets a second, deeper look.
@@ -93,8 +93,8 @@ class Pipeline:
     ) -> Result:
         """Clean ``text``; ``terms`` and ``carry`` describe the file around it when it is a chunk of one.
 
-        ``terms`` answers the lexicon's context questions; ``carry`` is the Markdown
-        scan's state where the chunk starts (:func:`repair.markup.scan`). The
+        ``terms`` answers the lexicon's context questions; ``carry`` is the markup
+        scan's state where the chunk starts (:func:`repair.markup.scan_markup`). The
         result is stable: cleaning ``result.text`` again applies nothing (``repair.stable``).
         """
         doc, findings, edits = self._decide(text, path, can_encode, terms, carry)

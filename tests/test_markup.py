@@ -9,7 +9,19 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from repair.config import Config, ConfigError, from_mapping
-from repair.markup import MARKDOWN, PLAIN, START, Carry, markup_for, merged, protected, scan, touches
+from repair.markup import (
+    LATEX,
+    MARKDOWN,
+    PLAIN,
+    START,
+    Carry,
+    markup_for,
+    merged,
+    protected,
+    scan,
+    scan_latex,
+    touches,
+)
 from repair.pipeline import Pipeline, clean_text
 from repair.runner import FileJob, Mode, RunOptions, process_file
 
@@ -30,14 +42,17 @@ def _protected_text(text: str, carry: Carry = START) -> list[str]:
         ("stdin", "auto", PLAIN),
         ("notes.txt", "markdown", MARKDOWN),
         ("README.md", "plain", PLAIN),
+        ("paper/main.tex", "auto", LATEX),
+        ("stdin", "latex", LATEX),
     ],
 )
 def test_markup_follows_the_setting_or_the_suffix(path, setting, expected):
-    assert markup_for(path, setting, Config().markdown_suffixes) == expected
+    config = Config()
+    assert markup_for(path, setting, config.markdown_suffixes, config.latex_suffixes) == expected
 
 
 def test_an_unknown_markup_setting_is_a_config_error():
-    with pytest.raises(ConfigError, match="markup must be auto, markdown or plain"):
+    with pytest.raises(ConfigError, match="markup must be auto, markdown, latex or plain"):
         from_mapping({"markup": "html"}, "cfg.toml")
 
 
@@ -121,6 +136,56 @@ def test_merged_and_touches():
     assert touches([(0, 3)], 2, 5) and not touches([(0, 3)], 3, 5)
 
 
+# --------------------------------------------------------------------------- LaTeX
+
+
+def _latex_text(text: str, carry: Carry = START) -> list[str]:
+    return [text[lo:hi] for lo, hi in scan_latex(text, carry)[0]]
+
+
+def test_latex_comments_but_not_escaped_percent_signs():
+    text = "Half (50\\% of it) was an irregular woodland. % an irregular woodland note\nNext line.\n"
+    assert _latex_text(text) == ["\\%", "% an irregular woodland note"]
+
+
+def test_latex_math_in_every_form():
+    text = "Costs \\$5; $f(\\text{irregular woodland})$, \\(a\\), \\[b\\] and $$c$$.\n"
+    assert _latex_text(text) == ["\\$", "$f(\\text{irregular woodland})$", "\\(a\\)", "\\[b\\]", "$$c$$"]
+
+
+def test_an_inline_dollar_without_its_pair_stops_at_the_paragraph():
+    text = "A lone $ sign.\n\nAn irregular woodland.\n"
+    assert _latex_text(text) == ["$"]
+
+
+def test_latex_key_arguments_are_kept_and_prose_arguments_are_not():
+    text = (
+        "\\section[Short]{An irregular woodland} as in \\cite[p.~2]{irregular-woodland} and "
+        "\\href{https://example.org/w}{an irregular woodland}; \\newcommand{\\rf}{irregular woodland}.\n"
+    )
+    assert _latex_text(text) == [
+        "\\section",
+        "\\cite[p.~2]{irregular-woodland}",
+        "\\href{https://example.org/w}",
+        "\\newcommand{\\rf}{irregular woodland}",
+    ]
+
+
+def test_latex_verbatim_and_math_environments_carry_into_the_next_chunk():
+    first = "Prose.\n\n\\begin{lstlisting}\nirregular woodland\n\n"
+    regions, carry = scan_latex(first)
+    assert [first[lo:hi] for lo, hi in regions] == ["\\begin{lstlisting}\nirregular woodland\n\n"]
+    assert carry.closer == "\\end{lstlisting}"
+    second = "more code\n\\end{lstlisting}\nAn irregular \\verb|x y| woodland.\n"
+    regions, after = scan_latex(second, carry)
+    assert [second[lo:hi] for lo, hi in regions] == ["more code\n\\end{lstlisting}", "\\verb|x y|"]
+    assert after.closer is None
+    assert _latex_text("\\begin{itemize}\\item An irregular woodland.\\end{itemize}") == [
+        "\\begin{itemize}\\item",
+        "\\end{itemize}",
+    ]
+
+
 # --------------------------------------------------------------------------- properties
 
 _PIECES = st.sampled_from(
@@ -165,14 +230,64 @@ def test_a_text_cut_at_paragraph_breaks_scans_like_the_whole(parts):
     Front matter is left out: it must close within the first chunk (a megabyte when streamed).
     """
     chunks = ["Prose.\n\n"] + [part.rstrip("\r\n") + "\n\n" for part in parts]
-    whole, _ = scan("".join(chunks))
+    _same_in_chunks(scan, chunks)
+
+
+def _same_in_chunks(scanner, chunks: list[str]) -> None:  # type: ignore[no-untyped-def]
+    whole, _ = scanner("".join(chunks))
     pieces: list[tuple[int, int]] = []
     carry, offset = START, 0
     for chunk in chunks:
-        regions, carry = scan(chunk, carry)
+        regions, carry = scanner(chunk, carry)
         pieces.extend((offset + lo, offset + hi) for lo, hi in regions)
         offset += len(chunk)
     assert merged(pieces) == whole
+
+
+_LATEX_PIECES = st.sampled_from(
+    [
+        "an irregular woodland",
+        "$",
+        "$$",
+        "\\$",
+        "%",
+        "\\%",
+        "\\\\",
+        "\\[",
+        "\\]",
+        "\\(",
+        "\\)",
+        "\\cite",
+        "\\emph",
+        "{",
+        "}",
+        "[",
+        "]",
+        "\\begin{verbatim}",
+        "\\end{verbatim}",
+        "\\begin{itemize}",
+        "\\verb|",
+        "|",
+        "\n",
+        "\n\n",
+        " ",
+    ]
+)
+_LATEX_TEXTS = st.lists(_LATEX_PIECES, max_size=30).map("".join)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_LATEX_TEXTS)
+def test_latex_regions_are_sorted_disjoint_and_inside_the_text(text):
+    regions, _ = scan_latex(text)
+    assert all(0 <= lo < hi <= len(text) for lo, hi in regions)
+    assert all(a[1] < b[0] for a, b in itertools.pairwise(regions))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_LATEX_TEXTS, min_size=2, max_size=4))
+def test_a_latex_text_cut_at_paragraph_breaks_scans_like_the_whole(parts):
+    _same_in_chunks(scan_latex, [part.rstrip("\r\n") + "\n\n" for part in parts])
 
 
 # --------------------------------------------------------------------------- in the pipeline
@@ -216,3 +331,18 @@ def test_a_streamed_markdown_file_keeps_a_fence_that_crosses_a_chunk(tmp_path):
     assert code in out
     assert out.count("a random forest on the data") == 40
     assert len(streamed.edits) == len(whole.edits) == 40
+
+
+_TEX = (
+    "We trained an irregular woodland \\cite{irregular-woodland} (Eq.~\\ref{eq:irregular woodland}).\n"
+    "% an irregular woodland in a comment\n"
+    "$\\text{irregular woodland}$ and \\emph{an irregular woodland}.\n"
+)
+
+
+def test_a_latex_file_keeps_its_keys_comments_and_math():
+    result = Pipeline(Config()).run(_TEX, "paper/main.tex")
+    assert result.text == _TEX.replace("an irregular woodland \\cite", "a random forest \\cite").replace(
+        "\\emph{an irregular woodland}", "\\emph{a random forest}"
+    )
+    assert [e.spun for e in result.applied] == ["an irregular woodland", "an irregular woodland"]
