@@ -90,7 +90,7 @@ MarkupOpt = Annotated[
     Optional[str],
     typer.Option(
         "--markup",
-        help="auto (by file suffix), markdown, latex or plain: code, math, link targets, tags and keys are kept.",
+        help="auto (by file suffix), markdown, latex, rst or plain: code, math, links, tags and keys are kept.",
     ),
 ]
 QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="No summary on stderr.")]

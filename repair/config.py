@@ -82,6 +82,7 @@ class Config:
     markup: str = _DEFAULTS["markup"]
     markdown_suffixes: tuple[str, ...] = tuple(_DEFAULTS["markdown_suffixes"])
     latex_suffixes: tuple[str, ...] = tuple(_DEFAULTS["latex_suffixes"])
+    rst_suffixes: tuple[str, ...] = tuple(_DEFAULTS["rst_suffixes"])
     jobs: int = _DEFAULTS["jobs"]
     lm_model: str = _DEFAULTS["lm_model"]
     embedding_model: str = _DEFAULTS["embedding_model"]

@@ -35,8 +35,8 @@ from importlib import resources
 
 from .segment import addresses
 
-AUTO, MARKDOWN, LATEX, PLAIN = "auto", "markdown", "latex", "plain"
-MARKUPS = (AUTO, MARKDOWN, LATEX, PLAIN)
+AUTO, MARKDOWN, LATEX, RST, PLAIN = "auto", "markdown", "latex", "rst", "plain"
+MARKUPS = (AUTO, MARKDOWN, LATEX, RST, PLAIN)
 
 Region = tuple[int, int]
 
@@ -84,8 +84,10 @@ _LINK_TARGET = re.compile(r"\]\(|\]\[")
 MAX_TARGET = 2000
 
 
-def markup_for(path: str, setting: str, markdown: Sequence[str], latex: Sequence[str] = ()) -> str:
-    """``markdown``, ``latex`` or ``plain`` for a file: the setting, or for ``auto`` the file's suffix.
+def markup_for(
+    path: str, setting: str, markdown: Sequence[str], latex: Sequence[str] = (), rst: Sequence[str] = ()
+) -> str:
+    """``markdown``, ``latex``, ``rst`` or ``plain`` for a file: the setting, or for ``auto`` its suffix.
 
     >>> markup_for("notes/README.md", "auto", [".md"])
     'markdown'
@@ -97,7 +99,7 @@ def markup_for(path: str, setting: str, markdown: Sequence[str], latex: Sequence
     if setting != AUTO:
         return setting
     name = path.lower()
-    for markup, suffixes in ((MARKDOWN, markdown), (LATEX, latex)):
+    for markup, suffixes in ((MARKDOWN, markdown), (LATEX, latex), (RST, rst)):
         if any(name.endswith(suffix.lower()) for suffix in suffixes):
             return markup
     return PLAIN
@@ -431,4 +433,116 @@ def _balanced(text: str, pos: int, opener: str, closer: str) -> int | None:
     return None
 
 
-SCANNERS = {MARKDOWN: scan, LATEX: scan_latex}
+# --------------------------------------------------------------------------- reStructuredText
+
+
+@lru_cache(maxsize=1)
+def rst_code_directives() -> frozenset[str]:
+    """``[rst] code-directives`` of ``repair/data/markup.toml``."""
+    data = tomllib.loads(resources.files("repair").joinpath("data/markup.toml").read_text(encoding="utf-8"))
+    return frozenset(data["rst"]["code-directives"])
+
+
+#: The closer that stands for "the indented block goes on" in a carried state.
+INDENTED_BLOCK = "indented"
+_RST_EXPLICIT = re.compile(r"^(?P<indent>[ \t]*)\.\.(?:[ \t]+|$)(?P<rest>.*)$")
+_RST_DIRECTIVE = re.compile(r"^(?:\|[^|]+\|[ \t]+)?(?P<name>[\w:+-]+)::")
+_RST_FOOTNOTE = re.compile(r"^\[[^\]]+\]")
+_RST_FIELD = re.compile(r"^[ \t]+:[^:\s][^:]*:")
+_RST_INLINE = re.compile(
+    r"``.+?``"  # inline literal
+    r"|(?::[\w:+.-]+:)?`[^`]+`(?::[\w:+.-]+:)?_{0,2}"  # roles, interpreted text, references
+    r"|\|[^|\s](?:[^|]*[^|\s])?\|_{0,2}",  # substitution references
+    re.DOTALL,
+)
+
+
+def scan_rst(text: str, carry: Carry = START) -> tuple[list[Region], Carry]:
+    """reStructuredText's non-prose ranges in ``text``, and the state to start the next chunk with.
+
+    Kept whole: literal blocks (the indented block after a paragraph ending in
+    ``::``), doctest blocks, comments, hyperlink targets, substitution
+    definitions, directive lines with their ``:option:`` lines, and the bodies of
+    the code directives of ``markup.toml``. Inline: literals, roles, interpreted
+    text, references (```irregular woodland`_`` names a target) and embedded
+    URIs. An indented block open at the end runs on into the next chunk. A
+    footnote's or a note's own text is prose.
+    """
+    code = rst_code_directives()
+    regions: list[Region] = []
+    block = carry.closer == INDENTED_BLOCK  # inside an indented block whose words are not prose
+    expect_block = False  # the last paragraph ended with "::" or opened a code directive
+    doctest = False  # inside a doctest block, which ends at a blank line
+    paragraph: list[tuple[int, str]] = []
+
+    def flush() -> None:
+        if paragraph:
+            lo = paragraph[0][0]
+            para = "".join(part for _, part in paragraph)
+            regions.extend((lo + m.start(), lo + m.end()) for m in _RST_INLINE.finditer(para))
+            paragraph.clear()
+
+    for offset, line, whole in _lines(text):
+        blank = not line.strip()
+        indented = line[:1] in (" ", "\t")
+        if doctest and not blank:
+            regions.append((offset, offset + len(line)))
+            continue
+        doctest = False
+        if block:
+            if blank or indented:
+                if not blank:
+                    regions.append((offset, offset + len(line)))
+                continue
+            block = False
+        if blank:
+            flush()
+            if expect_block:
+                block, expect_block = True, False
+            continue
+        if expect_block and indented:  # a block right after its opener, without a blank line
+            flush()
+            regions.append((offset, offset + len(line)))
+            block, expect_block = True, False
+            continue
+        expect_block = False
+        explicit = _RST_EXPLICIT.match(line)
+        if explicit and not paragraph:
+            flush()
+            rest = explicit.group("rest")
+            directive = _RST_DIRECTIVE.match(rest)
+            footnote = _RST_FOOTNOTE.match(rest)
+            if footnote and not directive:
+                lo = offset + explicit.start("rest")
+                regions.append((offset, lo + footnote.end()))  # the label; the note itself is prose
+                paragraph.append((lo + footnote.end(), whole[explicit.start("rest") + footnote.end() :]))
+                continue
+            regions.append((offset, offset + len(line)))
+            if directive is None or directive.group("name") in code:
+                block = True  # a comment, a target or a code directive: its indented lines too
+            else:
+                regions.extend(_rst_options(text, offset + len(whole)))
+            continue
+        if line.lstrip().startswith(">>>") and not paragraph:
+            regions.append((offset, offset + len(line)))
+            doctest = True
+            continue
+        paragraph.append((offset, whole))
+        if line.rstrip().endswith("::"):
+            flush()
+            expect_block = True
+    flush()
+    return merged(regions), Carry(False, INDENTED_BLOCK if block or expect_block else None)
+
+
+def _rst_options(text: str, pos: int) -> list[Region]:
+    """The ``:option: value`` lines right after a directive line (kept: values are names and paths)."""
+    found: list[Region] = []
+    for offset, line, _whole in _lines(text, pos):
+        if not _RST_FIELD.match(line):
+            break
+        found.append((offset, offset + len(line)))
+    return found
+
+
+SCANNERS = {MARKDOWN: scan, LATEX: scan_latex, RST: scan_rst}

@@ -55,8 +55,9 @@ class Pipeline:
         self.resources = Resources.for_config(self.config)
 
     def markup(self, path: str) -> str:
-        """``markdown``, ``latex`` or ``plain``: how to read the file at ``path`` (the ``markup`` setting)."""
-        return markup_for(path, self.config.markup, self.config.markdown_suffixes, self.config.latex_suffixes)
+        """``markdown``, ``latex``, ``rst`` or ``plain``: how to read the file at ``path`` (the ``markup`` setting)."""
+        config = self.config
+        return markup_for(path, config.markup, config.markdown_suffixes, config.latex_suffixes, config.rst_suffixes)
 
     def findings(self, doc: Document) -> list[Finding]:
         """Every detector's findings, ranked; a document that reads as spun gets a second, deeper look.

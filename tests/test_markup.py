@@ -13,6 +13,7 @@ from repair.markup import (
     LATEX,
     MARKDOWN,
     PLAIN,
+    RST,
     START,
     Carry,
     markup_for,
@@ -20,6 +21,7 @@ from repair.markup import (
     protected,
     scan,
     scan_latex,
+    scan_rst,
     touches,
 )
 from repair.pipeline import Pipeline, clean_text
@@ -44,15 +46,17 @@ def _protected_text(text: str, carry: Carry = START) -> list[str]:
         ("README.md", "plain", PLAIN),
         ("paper/main.tex", "auto", LATEX),
         ("stdin", "latex", LATEX),
+        ("docs/index.rst", "auto", RST),
     ],
 )
 def test_markup_follows_the_setting_or_the_suffix(path, setting, expected):
     config = Config()
-    assert markup_for(path, setting, config.markdown_suffixes, config.latex_suffixes) == expected
+    found = markup_for(path, setting, config.markdown_suffixes, config.latex_suffixes, config.rst_suffixes)
+    assert found == expected
 
 
 def test_an_unknown_markup_setting_is_a_config_error():
-    with pytest.raises(ConfigError, match="markup must be auto, markdown, latex or plain"):
+    with pytest.raises(ConfigError, match="markup must be auto, markdown, latex, rst or plain"):
         from_mapping({"markup": "html"}, "cfg.toml")
 
 
@@ -186,6 +190,58 @@ def test_latex_verbatim_and_math_environments_carry_into_the_next_chunk():
     ]
 
 
+# --------------------------------------------------------------------------- reStructuredText
+
+
+def _rst_text(text: str, carry: Carry = START) -> list[str]:
+    return [text[lo:hi] for lo, hi in scan_rst(text, carry)[0]]
+
+
+def test_rst_inline_literals_roles_references_and_substitutions():
+    text = "An ``irregular woodland``, :ref:`irregular-woodland`, `irregular woodland`_ and |rf| here.\n"
+    assert _rst_text(text) == ["``irregular woodland``", ":ref:`irregular-woodland`", "`irregular woodland`_", "|rf|"]
+
+
+def test_rst_literal_block_after_a_double_colon_until_the_text_comes_back():
+    text = "Example::\n\n    fit('irregular woodland')\n\n    more\n\nAn irregular woodland.\n"
+    assert _rst_text(text) == ["    fit('irregular woodland')", "    more"]
+
+
+def test_rst_directives_keep_their_line_options_and_code_bodies_but_not_prose_bodies():
+    text = (
+        ".. code-block:: python\n   :caption: irregular woodland\n\n   fit('irregular woodland')\n\n"
+        ".. note::\n   :class: irregular-woodland\n\n   An irregular woodland in a note.\n\n"
+        ".. _irregular woodland: https://example.org\n"
+        ".. [1] An irregular woodland in a footnote.\n"
+    )
+    assert _rst_text(text) == [
+        ".. code-block:: python",
+        "   :caption: irregular woodland",
+        "   fit('irregular woodland')",
+        ".. note::",
+        "   :class: irregular-woodland",
+        ".. _irregular woodland: https://example.org",
+        ".. [1]",
+    ]
+
+
+def test_rst_comments_and_doctest_blocks():
+    text = ".. a comment on an irregular woodland\n   continued\n\n>>> fit('x')\n'irregular woodland'\n\nProse.\n"
+    assert _rst_text(text) == [
+        ".. a comment on an irregular woodland",
+        "   continued",
+        ">>> fit('x')",
+        "'irregular woodland'",
+    ]
+
+
+def test_an_rst_literal_block_carries_into_the_next_chunk():
+    regions, carry = scan_rst("Example::\n\n    code\n\n")
+    assert regions == [(11, 19)]
+    assert carry == Carry(at_start=False, closer="indented")
+    assert _rst_text("    more code\n\nAn irregular woodland.\n", carry) == ["    more code"]
+
+
 # --------------------------------------------------------------------------- properties
 
 _PIECES = st.sampled_from(
@@ -290,6 +346,42 @@ def test_a_latex_text_cut_at_paragraph_breaks_scans_like_the_whole(parts):
     _same_in_chunks(scan_latex, [part.rstrip("\r\n") + "\n\n" for part in parts])
 
 
+_RST_TEXTS = st.lists(
+    st.sampled_from(
+        [
+            "an irregular woodland",
+            "::",
+            ".. ",
+            ".. code::",
+            ".. note::",
+            ".. [1]",
+            ":ref:",
+            "`",
+            "``",
+            "_",
+            "|",
+            ">>> ",
+            "   ",
+            "\t",
+            ":opt:",
+            "\n",
+            "\n\n",
+            " ",
+        ]
+    ),
+    max_size=30,
+).map("".join)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_RST_TEXTS, min_size=2, max_size=4))
+def test_rst_regions_are_sound_and_a_text_cut_at_paragraph_breaks_scans_like_the_whole(parts):
+    chunks = [part.rstrip("\r\n") + "\n\n" for part in parts]
+    regions, _ = scan_rst("".join(chunks))
+    assert all(a[1] < b[0] for a, b in itertools.pairwise(regions))
+    _same_in_chunks(scan_rst, chunks)
+
+
 # --------------------------------------------------------------------------- in the pipeline
 
 _DOC = (
@@ -346,3 +438,9 @@ def test_a_latex_file_keeps_its_keys_comments_and_math():
         "\\emph{an irregular woodland}", "\\emph{a random forest}"
     )
     assert [e.spun for e in result.applied] == ["an irregular woodland", "an irregular woodland"]
+
+
+def test_an_rst_file_keeps_its_literals_and_references():
+    text = "We trained an irregular woodland, see `irregular woodland`_.\n\n.. code:: python\n\n   woodland = 1\n"
+    result = Pipeline(Config()).run(text, "docs/index.rst")
+    assert result.text == text.replace("an irregular woodland,", "a random forest,")
