@@ -53,6 +53,17 @@ def test_check_prints_a_wrapped_phrase_on_one_line_and_json_keeps_the_break(runn
     assert [(r["spun"], r["proposal"]) for r in records] == [("an irregular\r\nwoodland", "a random\r\nforest")]
 
 
+def test_check_leaves_markdown_code_alone_unless_told_the_file_is_plain(runner, tmp_path):
+    path = tmp_path / "notes.md"
+    path.write_text("Use `irregular woodland` here.\n")
+    assert runner.invoke(app, ["check", str(path)]).exit_code == 0
+    plain = runner.invoke(app, ["check", "--markup", "plain", str(path)])
+    assert plain.exit_code == 1
+    assert plain.stdout.splitlines() == [f"{path}:1:6: irregular woodland → random forest (0.95)"]
+    bad = runner.invoke(app, ["check", "--markup", "html", str(path)])
+    assert bad.exit_code == 2 and "markup must be" in bad.stderr
+
+
 def test_check_clean_file_exits_0(runner, tmp_path):
     path = tmp_path / "clean.txt"
     path.write_text(CLEAN)
