@@ -80,6 +80,7 @@ _INLINE = re.compile(
 )
 _BACKTICKS = re.compile(r"`+")
 _LINK_TARGET = re.compile(r"\]\(|\]\[")
+_CLOSING = {"(": ")", "[": "]", "{": "}"}
 #: How far a link target may reach (a bracket never closed costs no more than this).
 MAX_TARGET = 2000
 
@@ -251,20 +252,9 @@ def _code_spans(text: str) -> Iterator[Region]:
 def _link_targets(text: str) -> Iterator[Region]:
     """A link's destination and title, ``](...)``, or its reference label, ``][...]``."""
     for m in _LINK_TARGET.finditer(text):
-        opener = text[m.end() - 1]
-        closing = ")" if opener == "(" else "]"
-        depth = 1
-        for pos in range(m.end(), min(len(text), m.end() + MAX_TARGET)):
-            ch = text[pos]
-            if ch in "\r\n" and closing == "]":
-                break
-            if ch == opener:
-                depth += 1
-            elif ch == closing:
-                depth -= 1
-                if depth == 0:
-                    yield m.start() + 1, pos + 1
-                    break
+        end = _balanced(text, m.end() - 1, min(len(text), m.end() + MAX_TARGET))
+        if end is not None:
+            yield m.start() + 1, end
 
 
 # --------------------------------------------------------------------------- LaTeX
@@ -398,9 +388,9 @@ def _key_arguments(text: str, pos: int, count: int) -> int:
         while k < len(text) and text[k] in " \t":
             k += 1
         if k < len(text) and text[k] == "[" and taken == 0:
-            close = _balanced(text, k, "[", "]")
+            close = _balanced(text, k, _argument_limit(text, k))
         elif k < len(text) and text[k] == "{" and taken < count:
-            close = _balanced(text, k, "{", "}")
+            close = _balanced(text, k, _argument_limit(text, k))
             if close is not None:
                 taken += 1
         else:
@@ -410,14 +400,22 @@ def _key_arguments(text: str, pos: int, count: int) -> int:
         end = close
 
 
-def _balanced(text: str, pos: int, opener: str, closer: str) -> int | None:
-    """Past the ``closer`` that matches the ``opener`` at ``pos`` (escapes skipped), in its paragraph."""
-    depth = 0
-    k = pos
+def _argument_limit(text: str, pos: int) -> int:
+    """How far a LaTeX argument opened at ``pos`` may reach: its paragraph, at most MAX_TARGET characters."""
     limit = min(len(text), pos + MAX_TARGET)
     stop = _LATEX_PARAGRAPH.search(text, pos, limit)
-    if stop:
-        limit = stop.start()
+    return stop.start() if stop else limit
+
+
+def _balanced(text: str, pos: int, limit: int) -> int | None:
+    """Past the bracket that closes the one at ``pos`` (``(``, ``[`` or ``{``), before ``limit``.
+
+    Backslash escapes are skipped, as both Markdown and LaTeX read them.
+    """
+    opener = text[pos]
+    closer = _CLOSING[opener]
+    depth = 0
+    k = pos
     while k < limit:
         ch = text[k]
         if ch == "\\":
