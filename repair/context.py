@@ -47,8 +47,10 @@ from importlib import resources as importlib_resources
 from typing import TYPE_CHECKING, Any
 
 from .inverse import Link, key_of
+from .markup import covered
 from .model import PHRASE_STEP, Candidate, Document, Span
 from .models.collocations import Collocations, default_collocations, joined_flags, joins
+from .segment import addresses
 
 if TYPE_CHECKING:
     from .evidence import SpinEvidence
@@ -274,6 +276,18 @@ def _eligible(doc: Document, k: int, sentence_starts: set[int]) -> bool:
     return True
 
 
+def guarded(doc: Document) -> list[bool]:
+    """For each token: does it touch a range no edit may touch (``doc.protected``, :mod:`repair.markup`)?
+
+    Such words (a URL, Markdown code, a LaTeX key) are never suspects: the
+    pipeline would drop their findings anyway, and code need not cost model time.
+    """
+    regions = doc.protected if doc.protected is not None else addresses(doc.text)
+    if not regions:
+        return [False] * len(doc.tokens)
+    return covered([(t.start, t.end) for t in doc.tokens], regions)
+
+
 def suspects(doc: Document, index: InverseIndex, max_words: int = 3, max_candidates: int = 12) -> Iterator[Suspect]:
     """Every eligible span that the inverted thesaurus has candidates for, in text order.
 
@@ -285,8 +299,9 @@ def suspects(doc: Document, index: InverseIndex, max_words: int = 3, max_candida
     starts = {s.first_token for s in doc.sentences}
     norms = [t.norm for t in tokens]
     function_words = _function_words()
+    kept = guarded(doc)
     for i, j in index.spans(norms, max_words):
-        if not _eligible(doc, i, starts):
+        if not _eligible(doc, i, starts) or any(kept[i:j]):
             continue
         if j - i == 1 and norms[i] in function_words:
             continue
@@ -734,7 +749,10 @@ def changeable(doc: Document) -> list[bool]:
     """For each token: may the detector change it (a content word, not a name or a number)?"""
     starts = {s.first_token for s in doc.sentences}
     function_words = _function_words()
-    return [_eligible(doc, k, starts) and t.norm not in function_words for k, t in enumerate(doc.tokens)]
+    kept = guarded(doc)
+    return [
+        _eligible(doc, k, starts) and t.norm not in function_words and not kept[k] for k, t in enumerate(doc.tokens)
+    ]
 
 
 def phrase_margins(doc: Document, found: Sequence[PhraseSuspect], res: Resources) -> list[float]:
@@ -782,7 +800,9 @@ def phrase_spans(doc: Document, res: Resources, ctx: FeatureContext) -> list[Spa
         # Names keep the thesauri's terms, with which [names] was measured: the lexicon originals'
         # pairs changed the name candidates of 38 dev records, mostly clean ones (unmeasured there).
         terms = default_terms()
-        named = name_suspects(doc, originals, ctx.collocations, settings, names, ctx.joined, terms, _function_words())
+        named = name_suspects(
+            doc, originals, ctx.collocations, settings, names, ctx.joined, terms, _function_words(), guarded(doc)
+        )
     margins = phrase_margins(doc, [*phrases, *named], res)
     # Each step keeps its preferred readings; their spans cannot overlap (names are not changeable).
     keep = preferred_readings(phrases, margins[: len(phrases)]) + preferred_readings(named, margins[len(phrases) :])

@@ -124,6 +124,21 @@ def touches(regions: Sequence[Region], start: int, end: int) -> bool:
     return any(start < hi and lo < end for lo, hi in regions)
 
 
+def covered(spans: Sequence[tuple[int, int]], regions: Sequence[Region]) -> list[bool]:
+    """For each of the sorted ``spans`` (e.g. tokens, as ``(start, end)``): does it touch a sorted, merged region?
+
+    >>> covered([(0, 3), (4, 9), (10, 12)], [(5, 6)])
+    [False, True, False]
+    """
+    out: list[bool] = []
+    r = 0
+    for start, end in spans:
+        while r < len(regions) and regions[r][1] <= start:
+            r += 1
+        out.append(r < len(regions) and regions[r][0] < end)
+    return out
+
+
 def merged(regions: Sequence[Region]) -> list[Region]:
     """Sorted, with overlapping and touching ranges joined."""
     out: list[Region] = []

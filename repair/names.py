@@ -137,6 +137,7 @@ def name_suspects(
     joined: Sequence[bool],
     terms: Terms | None = None,
     function_words: frozenset[str] = frozenset(),
+    guarded: Sequence[bool] = (),
 ) -> list[PhraseSuspect]:
     """One swapped word inside a name whose candidate makes only established word pairs.
 
@@ -145,6 +146,8 @@ def name_suspects(
     words of a name ("Common Corpus" -> "Mutual Information") were all wrong.
     """
     eligible = name_words(doc, joined, function_words, lambda word: originals.zipf(word) >= names.min_zipf)
+    if guarded:  # words no edit may touch (repair.markup)
+        eligible = [e and not g for e, g in zip(eligible, guarded, strict=True)]
     if not any(eligible):
         return []
     settings = replace(phrases, originals_per_word=names.originals_per_word)

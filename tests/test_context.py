@@ -17,11 +17,13 @@ from repair.context import (
     FeatureContext,
     OrderModel,
     cap_deletion,
+    changeable,
     default_model,
     detect_context,
     drops_words,
     embedding_margins,
     features,
+    guarded,
     order_candidates,
     rescore,
     score_suspects,
@@ -195,6 +197,22 @@ def test_language_model_stage_rescores_in_the_sentence(test_index, resources):
     assert again.lm[1] > again.lm[0]  # "artillery fire" reads better than "artillery hearth"
     assert len(again.features) == len(STAGE2_FEATURES)
     assert again.features[STAGE2_FEATURES.index("lm_vs_current")] > 0
+
+
+def test_words_no_edit_may_touch_are_never_suspects(resources):
+    """Markdown code and URLs cost no scoring: their words are not suspects, nor changeable by the phrase step."""
+    from repair.markup import MARKDOWN, protected
+
+    text = "The troopers stated it.\n\n```\ntroopers stated it\n```\n\nSee https://example.org/troopers-stated.\n"
+    doc = make_doc(text)
+    doc.protected = protected(text, MARKDOWN)
+    kept = guarded(doc)
+    code = text.index("```\n") + 4
+    assert [t.text for t, g in zip(doc.tokens, kept, strict=True) if not g][:4] == ["The", "troopers", "stated", "it"]
+    assert all(g for t, g in zip(doc.tokens, kept, strict=True) if code <= t.start < text.index("\n```\n\n"))
+    found = list(suspects(doc, resources.inverse_index))
+    assert found and all(s.end <= code for s in found)
+    assert not any(c for c, g in zip(changeable(doc), kept, strict=True) if g)
 
 
 def test_context_detector_leaves_clean_fixture_alone(fixtures, resources):
