@@ -47,10 +47,9 @@ from importlib import resources as importlib_resources
 from typing import TYPE_CHECKING, Any
 
 from .inverse import Link, key_of
-from .markup import covered
+from .markup import covered, regions_of
 from .model import PHRASE_STEP, Candidate, Document, Span
 from .models.collocations import Collocations, default_collocations, joined_flags, joins
-from .segment import addresses
 
 if TYPE_CHECKING:
     from .evidence import SpinEvidence
@@ -282,7 +281,7 @@ def guarded(doc: Document) -> list[bool]:
     Such words (a URL, Markdown code, a LaTeX key) are never suspects: the
     pipeline would drop their findings anyway, and code need not cost model time.
     """
-    regions = doc.protected if doc.protected is not None else addresses(doc.text)
+    regions = regions_of(doc)
     if not regions:
         return [False] * len(doc.tokens)
     return covered([(t.start, t.end) for t in doc.tokens], regions)

@@ -13,9 +13,8 @@ from typing import TYPE_CHECKING
 
 from .artifacts import detect_artifacts
 from .lexicon import DocTerms
-from .markup import touches
+from .markup import regions_of, touches
 from .model import Candidate, Document, Span
-from .segment import addresses
 
 if TYPE_CHECKING:
     from .resources import Resources
@@ -88,7 +87,7 @@ def outside_protected(doc: Document, spans: list[Span]) -> list[Span]:
 
     Changing a word there breaks a link or a program (``repair.markup``).
     """
-    found = doc.protected if doc.protected is not None else addresses(doc.text)
+    found = regions_of(doc)
     if not found:
         return spans
     return [s for s in spans if not touches(found, s.start, s.end)]

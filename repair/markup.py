@@ -13,15 +13,17 @@ The scans follow CommonMark's and LaTeX's constructs loosely and err on the
 side of protecting: a line indented by four spaces after a blank line is
 treated as code even where a list makes it a paragraph, since a missed repair
 costs less than a broken program. Plain text gets the address rule only; which
-files are Markdown or LaTeX is a setting (``markup``: ``auto`` goes by
-``markdown-suffixes`` and ``latex-suffixes``). What LaTeX keeps beyond math,
-comments and command names is data (``repair/data/markup.toml``).
+files are Markdown, LaTeX or reStructuredText is a setting (``markup``:
+``auto`` goes by ``markdown-suffixes``, ``latex-suffixes`` and
+``rst-suffixes``). Which LaTeX commands take keys and which rst directives hold
+code is data (``repair/data/markup.toml``).
 
 A streamed file is cleaned in chunks cut at paragraph breaks, and a fenced
-code block may hold blank lines, so :func:`scan` takes and returns the
-:class:`Carry` state: the block still open at the end of one chunk is open at
-the start of the next. (Front matter must close within the first chunk, a
-megabyte by default: an unclosed first ``---`` is a thematic break.)
+code block, an environment or a literal block may hold blank lines, so each
+scanner takes and returns the :class:`Carry` state: the block still open at
+the end of one chunk is open at the start of the next. (Markdown's front matter
+must close within the first chunk, a megabyte by default: an unclosed first
+``---`` is a thematic break.)
 """
 
 from __future__ import annotations
@@ -32,8 +34,12 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
+from typing import TYPE_CHECKING, Any
 
-from .segment import addresses
+from .segment import LINE_BREAK, PARAGRAPH_BREAK, addresses
+
+if TYPE_CHECKING:
+    from .model import Document
 
 AUTO, MARKDOWN, LATEX, RST, PLAIN = "auto", "markdown", "latex", "rst", "plain"
 MARKUPS = (AUTO, MARKDOWN, LATEX, RST, PLAIN)
@@ -45,9 +51,10 @@ Region = tuple[int, int]
 class Carry:
     """The scan's state at a chunk boundary: still at the file's start, or inside a block.
 
-    ``closer`` is what ends the open block: a fence (three or more backticks or
-    tildes, the closing fence at least as long), ``-->``, ``</pre>`` (and the
-    other raw-HTML tags), ``$$`` or the front matter's closing line.
+    ``closer`` is what ends the open block: in Markdown a fence (three or more
+    backticks or tildes, the closing fence at least as long), ``-->``,
+    ``</pre>`` (and the other raw-HTML tags) or ``$$``; in LaTeX ``\\end{...}``,
+    ``\\]``, ``\\)`` or ``$$``; in reStructuredText :data:`INDENTED_BLOCK`.
     """
 
     at_start: bool = True
@@ -81,7 +88,9 @@ _INLINE = re.compile(
 _BACKTICKS = re.compile(r"`+")
 _LINK_TARGET = re.compile(r"\]\(|\]\[")
 _CLOSING = {"(": ")", "[": "]", "{": "}"}
-#: How far a link target may reach (a bracket never closed costs no more than this).
+_BRACKET_OR_ESCAPE = re.compile(r"\\.|[(){}\[\]]", re.DOTALL)
+#: How far a link target, a LaTeX argument or a ``\\verb`` may reach (an opener never
+#: closed costs no more than this).
 MAX_TARGET = 2000
 
 
@@ -112,6 +121,11 @@ def protected(text: str, markup: str = PLAIN, carry: Carry = START) -> list[Regi
     if markup in SCANNERS:
         regions = merged([*regions, *SCANNERS[markup](text, carry)[0]])
     return regions
+
+
+def regions_of(doc: Document) -> list[Region]:
+    """The ranges of ``doc`` no edit may touch: those the pipeline set, else the text's addresses."""
+    return doc.protected if doc.protected is not None else addresses(doc.text)
 
 
 def scan_markup(markup: str, text: str, carry: Carry = START) -> Carry:
@@ -284,8 +298,14 @@ class LatexSettings:
 
 
 @lru_cache(maxsize=1)
+def markup_toml() -> dict[str, Any]:
+    """``repair/data/markup.toml``, parsed once."""
+    return tomllib.loads(resources.files("repair").joinpath("data/markup.toml").read_text(encoding="utf-8"))
+
+
+@lru_cache(maxsize=1)
 def latex_settings() -> LatexSettings:
-    data = tomllib.loads(resources.files("repair").joinpath("data/markup.toml").read_text(encoding="utf-8"))["latex"]
+    data = markup_toml()["latex"]
     keys = {name: int(count) for name, count in data["key-arguments"].items()}
     return LatexSettings(frozenset(data["verbatim-environments"]), keys)
 
@@ -299,7 +319,8 @@ _LATEX = re.compile(
     r"|(?P<math>\$\$?)"
     r"|%[^\r\n]*"
 )
-_LATEX_PARAGRAPH = re.compile(r"\r?\n[ \t]*\r?\n|\r[ \t]*\r")
+_PARAGRAPH = re.compile(PARAGRAPH_BREAK)
+_BREAK = re.compile(LINE_BREAK)
 
 
 def scan_latex(text: str, carry: Carry = START) -> tuple[list[Region], Carry]:
@@ -334,9 +355,9 @@ def scan_latex(text: str, carry: Carry = START) -> tuple[list[Region], Carry]:
                 pos = m.end()
                 continue
         elif m.group("delim") is not None:
-            end = text.find(m.group("delim"), m.end())
-            stop = _line_end(text, m.end())
-            hi = end + 1 if 0 <= end < stop else stop
+            stop = _line_end(text, m.end(), min(len(text), m.end() + MAX_TARGET))
+            end = text.find(m.group("delim"), m.end(), stop)
+            hi = end + 1 if end >= 0 else stop
             regions.append((m.start(), hi))
             pos = hi
             continue
@@ -375,22 +396,25 @@ def _latex_close(text: str, pos: int, closer: str) -> int | None:
         at = text.find(closer, pos)
         if at < 0:
             return None
-        backslashes = len(text[:at]) - len(text[:at].rstrip("\\"))
-        if closer.startswith("\\") or backslashes % 2 == 0:  # "\$$" is no closer
+        before = at
+        while before > 0 and text[before - 1] == "\\":
+            before -= 1
+        if closer.startswith("\\") or (at - before) % 2 == 0:  # "\$$" is no closer
             return at + len(closer)
         pos = at + 1
 
 
-def _line_end(text: str, pos: int) -> int:
-    ends = [e for e in (text.find("\n", pos), text.find("\r", pos)) if e >= 0]
-    return min(ends) if ends else len(text)
+def _line_end(text: str, pos: int, limit: int) -> int:
+    """Where the line from ``pos`` ends, or ``limit``."""
+    m = _BREAK.search(text, pos, limit)
+    return m.start() if m else limit
 
 
 def _inline_math_end(text: str, pos: int) -> int | None:
-    """The end of ``$...$`` opened before ``pos``: the next unescaped ``$`` before a paragraph break."""
-    stop = _LATEX_PARAGRAPH.search(text, pos)
-    limit = stop.start() if stop else len(text)
-    end = _latex_close(text[:limit], pos, "$")
+    """The end of ``$...$`` opened before ``pos``: the next unescaped ``$``, unless a paragraph break comes first."""
+    end = _latex_close(text, pos, "$")
+    if end is None or _PARAGRAPH.search(text, pos, end):
+        return None
     return end
 
 
@@ -418,32 +442,34 @@ def _key_arguments(text: str, pos: int, count: int) -> int:
 def _argument_limit(text: str, pos: int) -> int:
     """How far a LaTeX argument opened at ``pos`` may reach: its paragraph, at most MAX_TARGET characters."""
     limit = min(len(text), pos + MAX_TARGET)
-    stop = _LATEX_PARAGRAPH.search(text, pos, limit)
+    stop = _PARAGRAPH.search(text, pos, limit)
     return stop.start() if stop else limit
 
 
 def _balanced(text: str, pos: int, limit: int) -> int | None:
-    """Past the bracket that closes the one at ``pos`` (``(``, ``[`` or ``{``), before ``limit``.
+    """Past the bracket that closes the one at ``pos`` (``(``, ``[`` or ``{``), if that is before ``limit``.
 
-    Backslash escapes are skipped, as both Markdown and LaTeX read them.
+    Backslash escapes are skipped, as both Markdown and LaTeX read them; other
+    kinds of bracket do not count. The pairs come from one pass over the text
+    (:func:`_pairs`), so many unclosed openers cost linear time, not a scan each.
     """
-    opener = text[pos]
+    end = _pairs(text, text[pos]).get(pos)
+    return end if end is not None and end <= limit else None
+
+
+@lru_cache(maxsize=8)
+def _pairs(text: str, opener: str) -> dict[int, int]:
+    """Each ``opener`` of ``text`` that is closed, with the end of its closing bracket."""
     closer = _CLOSING[opener]
-    depth = 0
-    k = pos
-    while k < limit:
-        ch = text[k]
-        if ch == "\\":
-            k += 2
-            continue
+    pairs: dict[int, int] = {}
+    stack: list[int] = []
+    for m in _BRACKET_OR_ESCAPE.finditer(text):
+        ch = m.group()
         if ch == opener:
-            depth += 1
-        elif ch == closer:
-            depth -= 1
-            if depth == 0:
-                return k + 1
-        k += 1
-    return None
+            stack.append(m.start())
+        elif ch == closer and stack:
+            pairs[stack.pop()] = m.end()
+    return pairs
 
 
 # --------------------------------------------------------------------------- reStructuredText
@@ -452,13 +478,12 @@ def _balanced(text: str, pos: int, limit: int) -> int | None:
 @lru_cache(maxsize=1)
 def rst_code_directives() -> frozenset[str]:
     """``[rst] code-directives`` of ``repair/data/markup.toml``."""
-    data = tomllib.loads(resources.files("repair").joinpath("data/markup.toml").read_text(encoding="utf-8"))
-    return frozenset(data["rst"]["code-directives"])
+    return frozenset(markup_toml()["rst"]["code-directives"])
 
 
 #: The closer that stands for "the indented block goes on" in a carried state.
 INDENTED_BLOCK = "indented"
-_RST_EXPLICIT = re.compile(r"^(?P<indent>[ \t]*)\.\.(?:[ \t]+|$)(?P<rest>.*)$")
+_RST_EXPLICIT = re.compile(r"^[ \t]*\.\.(?:[ \t]+|$)(?P<rest>.*)$")
 _RST_DIRECTIVE = re.compile(r"^(?:\|[^|]+\|[ \t]+)?(?P<name>[\w:+-]+)::")
 _RST_FOOTNOTE = re.compile(r"^\[[^\]]+\]")
 _RST_FIELD = re.compile(r"^[ \t]+:[^:\s][^:]*:")
@@ -484,7 +509,7 @@ def scan_rst(text: str, carry: Carry = START) -> tuple[list[Region], Carry]:
     code = rst_code_directives()
     regions: list[Region] = []
     block = carry.closer == INDENTED_BLOCK  # inside an indented block whose words are not prose
-    expect_block = False  # the last paragraph ended with "::" or opened a code directive
+    expect_block = False  # the last paragraph ended with "::": an indented literal block may follow
     doctest = False  # inside a doctest block, which ends at a blank line
     paragraph: list[tuple[int, str]] = []
 

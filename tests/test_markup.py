@@ -362,6 +362,34 @@ def test_a_text_cut_at_paragraph_breaks_scans_like_the_whole(scanner, texts, dat
     assert merged(pieces) == whole
 
 
+def _naive_balanced(text: str, pos: int, limit: int) -> int | None:
+    """The bracket matcher written the obvious way (a scan per opener), to check the one-pass table against."""
+    opener = text[pos]
+    closer = {"(": ")", "[": "]", "{": "}"}[opener]
+    depth, k = 0, pos
+    while k < limit:
+        if text[k] == "\\":
+            k += 2
+            continue
+        depth += (text[k] == opener) - (text[k] == closer)
+        if depth == 0:
+            return k + 1
+        k += 1
+    return None
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet="(){}[]\\ab", max_size=40), st.integers(0, 45))
+def test_the_bracket_table_pairs_as_a_scan_from_each_opener_would(text, reach):
+    from repair.markup import _balanced
+
+    for pos, ch in enumerate(text):
+        escapes = len(text[:pos]) - len(text[:pos].rstrip("\\"))
+        if ch in "([{" and escapes % 2 == 0:  # callers never start at an escaped bracket
+            limit = min(len(text), pos + reach)
+            assert _balanced(text, pos, limit) == _naive_balanced(text, pos, limit), (text, pos)
+
+
 # --------------------------------------------------------------------------- in the pipeline
 
 _DOC = (
