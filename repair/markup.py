@@ -115,22 +115,19 @@ def markup_for(
     return PLAIN
 
 
-def protected(text: str, markup: str = PLAIN, carry: Carry = START) -> list[Region]:
-    """The sorted character ranges of ``text`` no edit may touch (addresses, and the markup's non-prose)."""
+def protected(text: str, markup: str = PLAIN, carry: Carry = START) -> tuple[list[Region], Carry]:
+    """The sorted ranges of ``text`` no edit may touch (addresses, and the markup's non-prose), and the
+    scan's state after it (for the next chunk of a streamed file; ``carry`` itself for plain text)."""
     regions = addresses(text)
-    if markup in SCANNERS:
-        regions = merged([*regions, *SCANNERS[markup](text, carry)[0]])
-    return regions
+    if markup not in SCANNERS:
+        return regions, carry
+    found, after = SCANNERS[markup](text, carry)
+    return merged([*regions, *found]), after
 
 
 def regions_of(doc: Document) -> list[Region]:
     """The ranges of ``doc`` no edit may touch: those the pipeline set, else the text's addresses."""
     return doc.protected if doc.protected is not None else addresses(doc.text)
-
-
-def scan_markup(markup: str, text: str, carry: Carry = START) -> Carry:
-    """The state after ``text`` for the next chunk of a streamed file (``carry`` unchanged for plain text)."""
-    return SCANNERS[markup](text, carry)[1] if markup in SCANNERS else carry
 
 
 def touches(regions: Sequence[Region], start: int, end: int) -> bool:

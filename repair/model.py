@@ -144,8 +144,9 @@ class Document:
     # Whether the document reads as spun as a whole (repair.evidence), when the
     # pipeline weighed it: the decide stage then sets the context detector's bar.
     evidence: SpinEvidence | None = None
-    # Character ranges no edit may touch (repair.markup: addresses, Markdown's code and
-    # link targets), set by the pipeline; None means only the text's addresses.
+    # Character ranges no edit may touch (repair.markup: addresses, and the code, math,
+    # link targets and keys of Markdown, LaTeX or rst), set by the pipeline; None means
+    # only the text's addresses.
     protected: list[tuple[int, int]] | None = None
     _line_starts: list[int] | None = None
     _sentence_starts: list[int] | None = None

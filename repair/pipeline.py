@@ -37,6 +37,8 @@ class Result:
     text: str
     edits: tuple[Edit, ...]
     findings: tuple[Finding, ...] = field(default=(), repr=False)
+    # The markup scan's state after the text: where the next chunk of a streamed file starts.
+    carry: Carry = field(default=START, repr=False)
 
     @property
     def applied(self) -> tuple[Edit, ...]:
@@ -95,22 +97,29 @@ class Pipeline:
         """Clean ``text``; ``terms`` and ``carry`` describe the file around it when it is a chunk of one.
 
         ``terms`` answers the lexicon's context questions; ``carry`` is the markup
-        scan's state where the chunk starts (:func:`repair.markup.scan_markup`). The
-        result is stable: cleaning ``result.text`` again applies nothing (``repair.stable``).
+        scan's state where the chunk starts (:func:`repair.markup.protected`; the
+        result's ``carry`` is the state after it). The result is stable: cleaning
+        ``result.text`` again applies nothing (``repair.stable``).
         """
-        doc, findings, edits = self._decide(text, path, can_encode, terms, carry)
+        markup = self.markup(path)
+        regions, after = protected(text, markup, carry)
+        doc, findings, edits = self._decide(text, path, can_encode, terms, regions)
         if any(e.applied for e in edits):
             lexicon = self.resources.lexicon
             words, prefixes = lexicon.context_vocabulary()
+
+            def decide_again(out: str, out_terms: DocTerms) -> list[Edit]:
+                return self._decide(out, path, can_encode, out_terms, protected(out, markup, carry)[0])[2]
+
             stabilise = Stabiliser(
-                lambda out, out_terms: self._decide(out, path, can_encode, out_terms, carry)[2],
+                decide_again,
                 terms if terms is not None else DocTerms(doc),
                 lexicon.context_terms(),
                 words,
                 prefixes,
             )
             edits = self._settle(doc, findings, edits, stabilise, can_encode)
-        return Result(text=apply_edits(text, edits), edits=tuple(edits), findings=tuple(findings))
+        return Result(text=apply_edits(text, edits), edits=tuple(edits), findings=tuple(findings), carry=after)
 
     def _settle(
         self,
@@ -146,11 +155,11 @@ class Pipeline:
         path: str,
         can_encode: Callable[[str], bool] | None,
         terms: DocTerms | None,
-        carry: Carry = START,
+        regions: list[tuple[int, int]],
     ) -> tuple[Document, list[Finding], list[Edit]]:
         doc = make_doc(text, path)
         doc.terms = terms
-        doc.protected = protected(text, self.markup(path), carry)
+        doc.protected = regions
         findings = self.findings(doc)
         return doc, findings, decide(doc, findings, self.config, self.resources.ignored_keys, can_encode)
 

@@ -501,7 +501,7 @@ def _process_large(job: FileJob, config: Config, options: RunOptions, prior: Pri
     """A file above ``stream-threshold``: two streamed passes, bounded memory (see ``repair.stream``)."""
     import codecs
 
-    from .markup import START, scan_markup
+    from .markup import START
     from .resources import Resources
     from .stream import diff_header, iter_blocks, iter_chunks, iter_decoded, scan, shifted_hunks
 
@@ -534,7 +534,6 @@ def _process_large(job: FileJob, config: Config, options: RunOptions, prior: Pri
         return True
 
     pipeline = Pipeline(config)
-    markup = pipeline.markup(job.rel)
     carry = START  # a code block or a display may run on from one chunk into the next
     encoder = codecs.getincrementalencoder(encoding)()
     out_hash = hashlib.sha256(info.bom)
@@ -552,7 +551,7 @@ def _process_large(job: FileJob, config: Config, options: RunOptions, prior: Pri
                 sink.handle.write(info.bom)
             for chunk in iter_chunks(iter_decoded(iter_blocks(opener), encoding, len(info.bom)), config.chunk_size):
                 result = pipeline.run(chunk.text, job.rel, can_encode=can_encode, terms=info.terms, carry=carry)
-                carry = scan_markup(markup, chunk.text, carry)
+                carry = result.carry
                 chunk_edits = [chunk.shift(e) for e in result.edits]
                 text = result.text
                 if result.changed and not info.lossless:

@@ -205,7 +205,7 @@ def test_words_no_edit_may_touch_are_never_suspects(resources):
 
     text = "The troopers stated it.\n\n```\ntroopers stated it\n```\n\nSee https://example.org/troopers-stated.\n"
     doc = make_doc(text)
-    doc.protected = protected(text, MARKDOWN)
+    doc.protected = protected(text, MARKDOWN)[0]
     kept = guarded(doc)
     code = text.index("```\n") + 4
     assert [t.text for t, g in zip(doc.tokens, kept, strict=True) if not g][:4] == ["The", "troopers", "stated", "it"]

@@ -132,8 +132,8 @@ def test_tags_comments_and_autolinks_inline():
 
 def test_plain_text_protects_addresses_only():
     text = "Use `irregular woodland` at https://example.org/x.\n"
-    assert [text[lo:hi] for lo, hi in protected(text, PLAIN)] == ["https://example.org/x"]
-    assert [text[lo:hi] for lo, hi in protected(text, MARKDOWN)] == ["`irregular woodland`", "https://example.org/x"]
+    assert [text[lo:hi] for lo, hi in protected(text, PLAIN)[0]] == ["https://example.org/x"]
+    assert [text[lo:hi] for lo, hi in protected(text, MARKDOWN)[0]] == ["`irregular woodland`", "https://example.org/x"]
 
 
 def test_merged_and_touches():
