@@ -76,10 +76,14 @@ _FRONT_MATTER = re.compile(
     re.DOTALL | re.MULTILINE,
 )
 _INDENTED = re.compile(r"^(?: {4}|\t)")
-_REFERENCE = re.compile(r"^ {0,3}\[[^\]\r\n]+\]:[ \t]*\S")
-# Inline: a tag, a comment or an autolink; code spans and link targets are matched by hand.
+# A link reference definition ("[label]: target"); a footnote's ("[^label]: text") is prose after its label.
+_REFERENCE = re.compile(r"^ {0,3}\[(?!\^)[^\]\r\n]+\]:[ \t]*\S")
+# Inline: a footnote label, an entity, a tag, a comment or an autolink; code spans and link
+# targets are matched by hand.
 _INLINE = re.compile(
-    r"<!--.*?-->"
+    r"\[\^[^\]\s]+\]"  # a footnote label, "[^irregular-woodland]"
+    r"|&(?:[A-Za-z][A-Za-z0-9]{1,31}|#[0-9]{1,7}|#[xX][0-9A-Fa-f]{1,6});"  # an entity, "&nbsp;"
+    r"|<!--.*?-->"
     r"|</?[A-Za-z][A-Za-z0-9-]*(?:\s[^<>]*)?/?>"
     r"|<[A-Za-z][A-Za-z0-9+.-]{1,31}:[^\s<>]*>"
     r"|<[^\s@<>]+@[^\s@<>]+>",

@@ -107,6 +107,13 @@ def test_raw_html_blocks_comments_and_math_blocks():
     assert _protected_text("$$\n\\text{irregular woodland}\n$$\nprose\n") == ["$$\n\\text{irregular woodland}\n$$\n"]
 
 
+def test_footnote_labels_and_entities_are_kept_and_a_footnote_is_prose():
+    text = "An irregular woodland[^irregular-woodland]&nbsp;here.\n\n[^irregular-woodland]: An irregular woodland.\n"
+    assert _protected_text(text) == ["[^irregular-woodland]&nbsp;", "[^irregular-woodland]"]
+    result = Pipeline(Config()).run(text, "notes.md")
+    assert result.text == text.replace("An irregular woodland", "A random forest")
+
+
 def test_a_reference_definition_line_is_protected():
     text = 'See [the guide][g].\n\n[g]: docs/irregular-woodland.md "Title"\n'
     assert _protected_text(text) == ["[g]", '[g]: docs/irregular-woodland.md "Title"']
