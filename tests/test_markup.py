@@ -174,12 +174,14 @@ def test_latex_key_arguments_are_kept_and_prose_arguments_are_not():
     text = (
         "\\section[Short]{An irregular woodland} as in \\cite[p.~2]{irregular-woodland} and "
         "\\href{https://example.org/w}{an irregular woodland}; \\newcommand{\\rf}{irregular woodland}.\n"
+        "\\bibitem{irregular-woodland} An irregular woodland.\n"
     )
     assert _latex_text(text) == [
         "\\section",
         "\\cite[p.~2]{irregular-woodland}",
         "\\href{https://example.org/w}",
         "\\newcommand{\\rf}{irregular woodland}",
+        "\\bibitem{irregular-woodland}",
     ]
 
 
