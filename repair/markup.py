@@ -319,6 +319,7 @@ _LATEX = re.compile(
     r"|\\(?P<command>[A-Za-z@]+\*?|[^A-Za-z@\r\n])"
     r"|(?P<math>\$\$?)"
     r"|%[^\r\n]*"
+    r"|[{}]"  # a group's braces are syntax, whatever the group holds ("{key}" is no spinner's template)
 )
 _PARAGRAPH = re.compile(PARAGRAPH_BREAK)
 _BREAK = re.compile(LINE_BREAK)
@@ -329,7 +330,9 @@ def scan_latex(text: str, carry: Carry = START) -> tuple[list[Region], Carry]:
 
     Kept: comments, math (``$...$``, ``$$...$$``, ``\\(...\\)``, ``\\[...\\]`` and the
     math and verbatim environments of ``markup.toml``), ``\\verb``, every command
-    name, and the options and key arguments of the commands that take keys
+    name, every brace (a group's words may be prose, its braces never are: the
+    artifact rule for a spinner's "{that a}" must not strip ``\\var{key}``), and the
+    options and key arguments of the commands that take keys
     (``\\cite[p.~2]{irregular-woodland}``). A display or environment left open
     at the end runs on into the next chunk; inline ``$...$`` stops at a
     paragraph break, as LaTeX does.
@@ -379,7 +382,7 @@ def scan_latex(text: str, carry: Carry = START) -> tuple[list[Region], Carry]:
             regions.append((m.start(), hi))
             pos = hi
             continue
-        else:  # a comment
+        else:  # a comment or a brace
             regions.append((m.start(), m.end()))
             pos = m.end()
             continue

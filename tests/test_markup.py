@@ -178,11 +178,21 @@ def test_latex_key_arguments_are_kept_and_prose_arguments_are_not():
     )
     assert _latex_text(text) == [
         "\\section",
+        "{",  # a prose argument: its braces are kept, its words are cleaned
+        "}",
         "\\cite[p.~2]{irregular-woodland}",
-        "\\href{https://example.org/w}",
+        "\\href{https://example.org/w}{",
+        "}",
         "\\newcommand{\\rf}{irregular woodland}",
         "\\bibitem{irregular-woodland}",
     ]
+
+
+def test_a_latex_group_is_no_spinner_template():
+    """The artifact rule that strips a spinner's "{that a}" must leave LaTeX groups alone."""
+    text = "\\begin{methoddesc}[Cache]{delete}{key}\nDeletes the value at \\var{key}, {that a} one.\n"
+    assert Pipeline(Config()).run(text, "doc.tex").text == text
+    assert Pipeline(Config()).run(text, "doc.txt").text != text
 
 
 def test_latex_verbatim_and_math_environments_carry_into_the_next_chunk():
