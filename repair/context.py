@@ -46,7 +46,7 @@ from functools import lru_cache
 from importlib import resources as importlib_resources
 from typing import TYPE_CHECKING, Any
 
-from .inverse import Link, key_of
+from .inverse import Link, function_words, key_of
 from .markup import covered, regions_of
 from .model import PHRASE_STEP, Candidate, Document, Span
 from .models.collocations import Collocations, default_collocations, joined_flags, joins
@@ -247,13 +247,6 @@ def context_toml() -> dict[str, Any]:
     return tomllib.loads(text)
 
 
-@lru_cache(maxsize=1)
-def _function_words() -> frozenset[str]:
-    from .inverse import settings
-
-    return frozenset(settings().get("function-words", ()))
-
-
 @lru_cache(maxsize=WORD_CACHE)
 def _zipf(text: str) -> float:
     from wordfreq import zipf_frequency
@@ -297,12 +290,12 @@ def suspects(doc: Document, index: InverseIndex, max_words: int = 3, max_candida
         return
     starts = {s.first_token for s in doc.sentences}
     norms = [t.norm for t in tokens]
-    function_words = _function_words()
+    skip = function_words()
     kept = guarded(doc)
     for i, j in index.spans(norms, max_words):
         if not _eligible(doc, i, starts) or any(kept[i:j]):
             continue
-        if j - i == 1 and norms[i] in function_words:
+        if j - i == 1 and norms[i] in skip:
             continue
         if j - i > 1 and (not _joined(doc, i, j) or any(tokens[k].text[:1].isupper() for k in range(i + 1, j))):
             continue  # words apart, or a name ("Francis Scott Key")
@@ -741,17 +734,15 @@ def name_originals(index: InverseIndex) -> ThesaurusOriginals:
     """The inverted thesaurus as a source of the words a name's word may have replaced (one per index)."""
     from .names import ThesaurusOriginals
 
-    return ThesaurusOriginals(index, _zipf, name_settings().min_zipf, _function_words(), spelling_key)
+    return ThesaurusOriginals(index, _zipf, name_settings().min_zipf, function_words(), spelling_key)
 
 
 def changeable(doc: Document) -> list[bool]:
     """For each token: may the detector change it (a content word, not a name or a number)?"""
     starts = {s.first_token for s in doc.sentences}
-    function_words = _function_words()
+    skip = function_words()
     kept = guarded(doc)
-    return [
-        _eligible(doc, k, starts) and t.norm not in function_words and not kept[k] for k, t in enumerate(doc.tokens)
-    ]
+    return [_eligible(doc, k, starts) and t.norm not in skip and not kept[k] for k, t in enumerate(doc.tokens)]
 
 
 def phrase_margins(doc: Document, found: Sequence[PhraseSuspect], res: Resources) -> list[float]:
@@ -800,7 +791,7 @@ def phrase_spans(doc: Document, res: Resources, ctx: FeatureContext) -> list[Spa
         # pairs changed the name candidates of 38 dev records, mostly clean ones (unmeasured there).
         terms = default_terms()
         named = name_suspects(
-            doc, originals, ctx.collocations, settings, names, ctx.joined, terms, _function_words(), guarded(doc)
+            doc, originals, ctx.collocations, settings, names, ctx.joined, terms, function_words(), guarded(doc)
         )
     margins = phrase_margins(doc, [*phrases, *named], res)
     # Each step keeps its preferred readings; their spans cannot overlap (names are not changeable).

@@ -113,6 +113,12 @@ def settings() -> dict[str, Any]:
     return dict(tomllib.loads(text)["inverse"])
 
 
+@lru_cache(maxsize=1)
+def function_words() -> frozenset[str]:
+    """Words never looked up as spins: a spinner's synonyms are for content words (``function-words``)."""
+    return frozenset(settings().get("function-words", ()))
+
+
 def cache_dir() -> Path:
     """Where built indexes are kept: ``$REPAIR_CACHE_DIR``, else the user cache folder."""
     explicit = os.environ.get("REPAIR_CACHE_DIR")

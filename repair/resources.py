@@ -71,10 +71,10 @@ class Resources:
     @cached_property
     def spin_map(self) -> SpinMap:
         """The spinner's word choices learned from this config's lexicons (:mod:`repair.spinmap`)."""
-        from .context import _function_words
+        from .inverse import function_words
         from .spinmap import SpinMap
 
-        return SpinMap.from_entries(self.lexicon.entries, _function_words())
+        return SpinMap.from_entries(self.lexicon.entries, function_words())
 
     @cached_property
     def terms(self) -> Terms:

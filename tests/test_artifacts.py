@@ -17,6 +17,7 @@ def fixes(text: str) -> list[tuple[str, str]]:
         ("the first time {that a} army crossed", [("{that a}", "that a")]),
         ("pick {a|the} option", [("{a|the}", "a")]),
         ("and the the shape", [("the the", "the")]),
+        ("{the} army and {the} navy", [("{the}", "the"), ("{the}", "the")]),  # a spinner may repeat itself
     ],
 )
 def test_artifact_rules_fix_residue(text, expected):
@@ -33,6 +34,8 @@ def test_artifact_rules_fix_residue(text, expected):
         "They were able to win.",
         "I don't know and can't say.",
         "A set {1, 2, 3} of numbers.",
+        "Returns: {Object} the options.",  # a type: no function word in the braces
+        "Build for {arm,thumb} targets.",
     ],
 )
 def test_artifact_rules_leave_normal_text(text):
@@ -78,3 +81,9 @@ def test_new_artifact_rules_leave_normal_text(text):
 def test_spintax_keeps_other_options_as_alternatives():
     spans = detect_artifacts(make_doc("pick {a|the|one} option"))
     assert [h.text for h in spans[0].hints] == ["a", "the", "one"]
+
+
+def test_braces_the_text_uses_as_notation_are_never_a_template():
+    """API docs brace their types again and again; then even a group with a function word is theirs."""
+    text = "* `fd` {number} The descriptor.\n* `size` {number}\n* `mode` {any} Either {that or this}.\n"
+    assert fixes(text) == []
