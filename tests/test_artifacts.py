@@ -87,3 +87,21 @@ def test_braces_the_text_uses_as_notation_are_never_a_template():
     """API docs brace their types again and again; then even a group with a function word is theirs."""
     text = "* `fd` {number} The descriptor.\n* `size` {number}\n* `mode` {any} Either {that or this}.\n"
     assert fixes(text) == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # Help files brace placeholders, each once: two such groups make braces the text's notation.
+        "Problem: {not in Vi} remarks. Use :map {lhs} {rhs} here.",
+        # One hyphenated word, not a run of words with a function word.
+        "Leaking memory with :helpt {dir-not-exists}.",
+    ],
+)
+def test_help_file_placeholders_are_not_templates(text):
+    assert fixes(text) == []
+
+
+def test_one_placeholder_does_not_hide_a_template():
+    """A single group without a function word is not yet notation ("{million}" from a spinner)."""
+    assert fixes("some {million} people and {that a} army") == [("{that a}", "that a")]

@@ -190,7 +190,7 @@ def test_latex_key_arguments_are_kept_and_prose_arguments_are_not():
 
 def test_a_latex_group_is_no_spinner_template():
     """The artifact rule that strips a spinner's "{that a}" must leave LaTeX groups alone."""
-    text = "\\begin{methoddesc}[Cache]{delete}{key}\nDeletes the value at \\var{key}, {that a} one.\n"
+    text = "\\section{Cache}\nDeletes the value at \\var{key}, {that a} one.\n"
     assert Pipeline(Config()).run(text, "doc.tex").text == text
     assert Pipeline(Config()).run(text, "doc.txt").text != text
 
