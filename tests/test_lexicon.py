@@ -93,6 +93,27 @@ def test_inflected_forms_map_to_inflected_originals():
     assert variants["information mining"] == "data mining"
 
 
+def test_a_phrase_head_keeps_its_noun_forms_only():
+    """ "remove highlights" -> "extract features" is about nouns: "remove highlighting" is not a spin of it."""
+    variants = {spun: orig for spun, orig, _ in inflected_variants(Entry("remove highlights", "extract features"))}
+    assert variants == {"remove highlights": "extract features", "remove highlight": "extract feature"}
+    lex = Lexicon.from_entries([Entry("remove highlights", "extract features"), Entry("expense work", "loss function")])
+    assert hits(lex, "Remove highlighting; the expense worked out.") == []
+
+
+def test_a_verb_form_that_is_also_a_noun_stays():
+    variants = {
+        spun: orig for spun, orig, _ in inflected_variants(Entry("getting ready and testing", "training and testing"))
+    }
+    assert variants["getting ready and test"] == "training and test"
+    assert "getting ready and tested" not in variants
+
+
+def test_a_verb_row_keeps_its_verb_forms():
+    variants = {spun: orig for spun, orig, _ in inflected_variants(Entry("extricate", "extract"))}
+    assert variants["extricated"] == "extracted"
+
+
 def test_acronym_originals_are_not_inflected():
     variants = inflected_variants(Entry("profound neural organization", "DNN"))
     assert variants == [("profound neural organization", "DNN", ())]
