@@ -297,8 +297,11 @@ def suspects(doc: Document, index: InverseIndex, max_words: int = 3, max_candida
             continue
         if j - i == 1 and norms[i] in skip:
             continue
-        if j - i > 1 and (not _joined(doc, i, j) or any(tokens[k].text[:1].isupper() for k in range(i + 1, j))):
-            continue  # words apart, or a name ("Francis Scott Key")
+        if j - i > 1 and (
+            not _joined(doc, i, j)
+            or any(_numeric(tokens[k].text) or tokens[k].text[:1].isupper() for k in range(i + 1, j))
+        ):
+            continue  # words apart, a number ("number -1") or a name ("Francis Scott Key")
         suspect = suspect_at(doc, index, i, j, max_candidates)
         if suspect is not None:
             yield suspect
@@ -328,11 +331,35 @@ def suspect_at(doc: Document, index: InverseIndex, i: int, j: int, max_candidate
     """Tokens ``[i, j)`` as a suspect with their first ``max_candidates`` candidates by prior."""
     current = " ".join(t.norm for t in doc.tokens[i:j])
     mine = spelling_key(current)
-    links = tuple(link for link in index.lookup(current, max_candidates + 1) if spelling_key(link.text) != mine)
+    links = tuple(
+        link
+        for link in index.lookup(current, max_candidates + 1)
+        if spelling_key(link.text) != mine and not is_initialism(link.text, current)
+    )
     if not links:
         return None
     start, end = doc.tokens[i].start, doc.tokens[j - 1].end
     return Suspect(i, j, start, end, doc.text[start:end], links[:max_candidates])
+
+
+def _numeric(word: str) -> bool:
+    return any(ch.isdigit() for ch in word)
+
+
+def is_initialism(candidate: str, span: str) -> bool:
+    """Is ``candidate`` the span's initials ("alternating current" -> "ac", "command-line interfaces" -> "clis")?
+
+    The thesauri list acronyms as synonyms of what they stand for, but the
+    index folds case, so such a candidate would be written as a lower-case
+    non-word. 1,001 links of the default index are initialisms; at the fast
+    level one turned "command-line interfaces" in a real manual into "clis".
+    """
+    words = re.split(r"[\s-]+", key_of(span))
+    if len(words) < 2:
+        return False
+    letters = "".join(word[:1] for word in words)
+    squeezed = re.sub(r"[\s.]", "", key_of(candidate))
+    return squeezed in (letters, letters + "s")
 
 
 def _joined(doc: Document, i: int, j: int) -> bool:

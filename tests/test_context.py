@@ -24,6 +24,7 @@ from repair.context import (
     embedding_margins,
     features,
     guarded,
+    is_initialism,
     order_candidates,
     rescore,
     score_suspects,
@@ -262,6 +263,50 @@ def test_spelling_variants_are_never_candidates():
     [k] = [n for n, t in enumerate(doc.tokens) if t.text == "kilometres"]
     suspect = suspect_at(doc, index, k, k + 1, 12)
     assert suspect is not None and [link.text for link in suspect.links] == ["distance"]
+
+
+def test_initialisms_are_never_candidates():
+    """The thesauri link acronyms to what they stand for; the folded index would write "clis"."""
+    from repair.inverse import build_index
+    from repair.thesauri import SynonymLink
+
+    links = [
+        SynonymLink("CLI", "command-line interface", "wordnet", "", 0, 0),
+        SynonymLink("shell", "command-line interface", "moby", "", 0, 1),
+    ]
+    index = build_index(links, frequency=lambda h: 1e-4, commonness=lambda s: 5.0)
+    doc = make_doc("Use the command-line interface today.")
+    first = next(n for n, t in enumerate(doc.tokens) if t.text == "command")
+    suspect = suspect_at(doc, index, first, first + 3, 12)
+    assert suspect is not None and [link.text for link in suspect.links] == ["shell"]
+
+
+@pytest.mark.parametrize(
+    ("candidate", "span", "expected"),
+    [
+        ("clis", "command-line interfaces", True),
+        ("ac", "alternating current", True),
+        ("a.k.a.", "also known as", True),
+        ("first", "number one", False),
+        ("ac", "current", False),  # one word has no initials to stand for
+    ],
+)
+def test_is_initialism(candidate, span, expected):
+    assert is_initialism(candidate, span) is expected
+
+
+def test_a_phrase_with_a_number_in_it_is_no_suspect(test_index):
+    """Numbers are never edited, inside a phrase either ("atomic number 92" -> "u" was a false edit on dev)."""
+    from repair.inverse import build_index
+    from repair.thesauri import SynonymLink
+
+    links = [
+        SynonymLink("first", "number 1", "wordnet", "", 0, 0),
+        SynonymLink("first", "number one", "wordnet", "", 0, 0),
+    ]
+    index = build_index(links, frequency=lambda h: 1e-4, commonness=lambda s: 5.0)
+    doc = make_doc("Use number -1 or number one here.")
+    assert [s.text for s in suspects(doc, index)] == ["number one"]
 
 
 @pytest.mark.parametrize(
