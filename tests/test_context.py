@@ -33,6 +33,7 @@ from repair.context import (
     suspect_at,
     suspects,
 )
+from repair.inverse import InverseIndex
 from repair.resources import Resources
 from repair.segment import make_doc
 
@@ -250,15 +251,17 @@ def test_different_words_keep_different_keys(a, b):
     assert spelling_key(a) != spelling_key(b)
 
 
-def test_spelling_variants_are_never_candidates():
+def small_index(*links: tuple[str, str, str, int]) -> InverseIndex:
+    """An index over (headword, synonym, source, rank) links, with flat frequencies."""
     from repair.inverse import build_index
     from repair.thesauri import SynonymLink
 
-    links = [
-        SynonymLink("kilometers", "kilometres", "moby", "", 0, 0),
-        SynonymLink("distance", "kilometres", "moby", "", 0, 1),
-    ]
-    index = build_index(links, frequency=lambda h: 1e-4, commonness=lambda s: 5.0)
+    rows = [SynonymLink(head, synonym, source, "", 0, rank) for head, synonym, source, rank in links]
+    return build_index(rows, frequency=lambda h: 1e-4, commonness=lambda s: 5.0)
+
+
+def test_spelling_variants_are_never_candidates():
+    index = small_index(("kilometers", "kilometres", "moby", 0), ("distance", "kilometres", "moby", 1))
     doc = make_doc("They walked ten kilometres today.")
     [k] = [n for n, t in enumerate(doc.tokens) if t.text == "kilometres"]
     suspect = suspect_at(doc, index, k, k + 1, 12)
@@ -267,14 +270,7 @@ def test_spelling_variants_are_never_candidates():
 
 def test_initialisms_are_never_candidates():
     """The thesauri link acronyms to what they stand for; the folded index would write "clis"."""
-    from repair.inverse import build_index
-    from repair.thesauri import SynonymLink
-
-    links = [
-        SynonymLink("CLI", "command-line interface", "wordnet", "", 0, 0),
-        SynonymLink("shell", "command-line interface", "moby", "", 0, 1),
-    ]
-    index = build_index(links, frequency=lambda h: 1e-4, commonness=lambda s: 5.0)
+    index = small_index(("CLI", "command-line interface", "wordnet", 0), ("shell", "command-line interface", "moby", 1))
     doc = make_doc("Use the command-line interface today.")
     first = next(n for n, t in enumerate(doc.tokens) if t.text == "command")
     suspect = suspect_at(doc, index, first, first + 3, 12)
@@ -295,16 +291,9 @@ def test_is_initialism(candidate, span, expected):
     assert is_initialism(candidate, span) is expected
 
 
-def test_a_phrase_with_a_number_in_it_is_no_suspect(test_index):
+def test_a_phrase_with_a_number_in_it_is_no_suspect():
     """Numbers are never edited, inside a phrase either ("atomic number 92" -> "u" was a false edit on dev)."""
-    from repair.inverse import build_index
-    from repair.thesauri import SynonymLink
-
-    links = [
-        SynonymLink("first", "number 1", "wordnet", "", 0, 0),
-        SynonymLink("first", "number one", "wordnet", "", 0, 0),
-    ]
-    index = build_index(links, frequency=lambda h: 1e-4, commonness=lambda s: 5.0)
+    index = small_index(("first", "number 1", "wordnet", 0), ("first", "number one", "wordnet", 0))
     doc = make_doc("Use number -1 or number one here.")
     assert [s.text for s in suspects(doc, index)] == ["number one"]
 
