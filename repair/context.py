@@ -331,10 +331,11 @@ def suspect_at(doc: Document, index: InverseIndex, i: int, j: int, max_candidate
     """Tokens ``[i, j)`` as a suspect with their first ``max_candidates`` candidates by prior."""
     current = " ".join(t.norm for t in doc.tokens[i:j])
     mine = spelling_key(current)
+    phrase = j - i > 1
     links = tuple(
         link
         for link in index.lookup(current, max_candidates + 1)
-        if spelling_key(link.text) != mine and not is_initialism(link.text, current)
+        if spelling_key(link.text) != mine and not (phrase and is_initialism(link.text, current))
     )
     if not links:
         return None
@@ -356,6 +357,8 @@ def is_initialism(candidate: str, span: str) -> bool:
     The price on dev: one right edit of 40 spun documents, where the synthetic
     spinner had swapped "era" for WordNet's "earned run average".
     """
+    if len(candidate) > 2 * len(span.split()) + 4:  # cheap first: most candidates are longer
+        return False
     words = re.split(r"[\s-]+", key_of(span))
     if len(words) < 2:
         return False
