@@ -489,6 +489,16 @@ def drops_words(current: str, candidate: str) -> bool:
     return all(any(related(w, u) for u in span_words) for w in cand_words)
 
 
+def adds_words(current: str, candidate: str) -> bool:
+    """Does ``candidate`` have more words than the span ("concurrently" -> "at the same time")?
+
+    At the fast level only the 3-gram model judges such a swap, and on clean
+    text it judges badly: a common phrase of function words is a likely string
+    of 3-grams wherever it stands. See ``fast-expansion-max-confidence``.
+    """
+    return len(key_of(candidate).split()) > len(key_of(current).split())
+
+
 def cap_deletion(confidence: float, cap: float, sure: float = math.inf) -> float:
     """The confidence of a candidate that only drops words: at most ``cap`` (review) unless it reaches ``sure``.
 
@@ -685,6 +695,7 @@ def detect_context(doc: Document, res: Resources, deeper: SpinEvidence | None = 
         floor, ceiling = document_settings().stage2_floor, floor
     deletion_cap = float(settings["deletion-max-confidence"])
     deletion_sure = float(settings["deletion-sure-confidence"])
+    expansion_cap = float(settings["fast-expansion-max-confidence"])
     spans: list[Span] = []
     ctx = FeatureContext(doc)
     for suspect, scored in score_suspects(doc, res, ctx):
@@ -738,7 +749,10 @@ def detect_context(doc: Document, res: Resources, deeper: SpinEvidence | None = 
         if drops_words(suspect.text, best_link.text):
             p1 = cap_deletion(p1, deletion_cap)
             reason += "; it only drops words: left for review"
-            hints = (Candidate(best_link.text, round(p1, 4), best_link.source), *hints[1:])
+        elif adds_words(suspect.text, best_link.text) and p1 > expansion_cap:
+            p1 = expansion_cap
+            reason += "; it adds words, which the 3-gram model alone does not judge well: left for review"
+        hints = (Candidate(best_link.text, round(p1, 4), best_link.source), *hints[1:])
         spans.append(Span(suspect.start, suspect.end, suspect.text, DETECTOR, reason, p1, hints))
     if best_quality and deeper is None:
         spans.extend(phrase_spans(doc, res, ctx))

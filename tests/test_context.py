@@ -16,6 +16,7 @@ from repair.context import (
     ContextModel,
     FeatureContext,
     OrderModel,
+    adds_words,
     cap_deletion,
     changeable,
     default_model,
@@ -312,6 +313,47 @@ def test_a_phrase_with_a_number_in_it_is_no_suspect():
 )
 def test_drops_words(current, candidate, expected):
     assert drops_words(current, candidate) is expected
+
+
+@pytest.mark.parametrize(
+    ("current", "candidate", "expected"),
+    [
+        ("concurrently", "at the same time", True),
+        ("organic law", "constitution of the united states", True),
+        ("gone-by", "has been", False),  # a hyphen joins two words
+        ("in keeping with", "according to", False),
+        ("navy", "military", False),
+    ],
+)
+def test_adds_words(current, candidate, expected):
+    assert adds_words(current, candidate) is expected
+
+
+def test_fast_level_leaves_expansions_for_review(monkeypatch):
+    """A fast-level candidate with more words than the span is capped below the bar: real text gave no right one."""
+    import repair.inverse
+    from repair.context import context_toml
+    from repair.pipeline import Pipeline
+
+    index = small_index(("at the same time", "concurrently", "wordnet", 0), ("jointly", "concurrently", "moby", 1))
+    monkeypatch.setitem(repair.inverse._DEFAULT, "index", index)
+    text = "The two teams worked concurrently on the new design."
+    config = Config(detectors=("context",), quality="fast")
+    fast = Resources.for_config(config)
+    settings = context_toml()["context"]
+    cap = settings["fast-expansion-max-confidence"]
+    assert cap < config.context_fast_min_confidence
+    [span] = [s for s in detect_context(make_doc(text), fast) if s.text == "concurrently"]
+    assert span.hints[0].text == "at the same time"
+    assert span.score == cap and span.hints[0].score == cap
+    assert span.evidence.endswith("it adds words, which the 3-gram model alone does not judge well: left for review")
+    result = Pipeline(config).run(text)
+    assert result.text == text
+    assert [(e.spun, e.applied) for e in result.edits] == [("concurrently", False)]
+    # The cap is what holds it back: without it the 3-gram stage is surer.
+    monkeypatch.setitem(settings, "fast-expansion-max-confidence", 1.0)
+    [span] = [s for s in detect_context(make_doc(text), fast) if s.text == "concurrently"]
+    assert span.score > cap and "left for review" not in span.evidence
 
 
 def test_phrases_with_capitalised_inner_words_are_names(test_index):
