@@ -39,9 +39,10 @@ from __future__ import annotations
 
 import json
 import math
+import operator
 import re
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources as importlib_resources
 from typing import TYPE_CHECKING, Any
@@ -112,6 +113,15 @@ class ContextModel:
     settings: dict[str, Any]
     stage2: tuple[float, ...] = ()  # bias and weights over STAGE2_FEATURES, when trained
     order: OrderModel | None = None  # the proposer's in-context order, when trained
+    # The standardisation folded into the weights (weight / scale, and the bias less
+    # weight * mean / scale), so a row costs one dot product: the fast level scores
+    # some 700,000 candidate rows per 100,000 words.
+    _folded: tuple[float, tuple[float, ...]] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        weights = tuple(w / sd for w, sd in zip(self.weights, self.scale, strict=True))
+        bias = self.bias - sum(w * mu for w, mu in zip(weights, self.mean, strict=True))
+        object.__setattr__(self, "_folded", (bias, weights))
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> ContextModel:
@@ -135,9 +145,8 @@ class ContextModel:
         )
 
     def probability(self, x: Sequence[float]) -> float:
-        z = self.bias
-        for value, mu, sd, w in zip(x, self.mean, self.scale, self.weights, strict=True):
-            z += w * (value - mu) / sd
+        bias, weights = self._folded
+        z = bias + sum(map(operator.mul, x, weights))
         if z < -30:
             return 0.0
         return 1.0 / (1.0 + math.exp(-z))

@@ -443,3 +443,14 @@ def test_a_second_look_reports_a_capped_deletion_at_its_own_confidence(monkeypat
     monkeypatch.setitem(settings, "deletion-max-confidence", own - 0.05)
     monkeypatch.setitem(settings, "deletion-sure-confidence", own - 0.01)
     assert detect_context(doc, best, deeper=evidence) == []
+
+
+def test_model_probability_is_the_standardised_logistic():
+    """The folded weights give the same probability as standardising each feature first."""
+    model = default_model()
+    assert model is not None
+    row = [float(k % 5) - 1.5 for k in range(len(FEATURES))]
+    z = model.bias + sum(
+        w * (x - mu) / sd for x, mu, sd, w in zip(row, model.mean, model.scale, model.weights, strict=True)
+    )
+    assert model.probability(row) == pytest.approx(1.0 / (1.0 + math.exp(-z)), rel=1e-12)

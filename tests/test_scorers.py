@@ -146,6 +146,9 @@ def test_ngram_window_terms_give_both_window_scores_in_one_pass(res: Resources):
     assert sum(terms) == lm.window_logprob(left, middle, right)
     assert sum(terms[: len(middle)]) == lm.window_logprob(left, middle, [])
     assert terms[1] == lm.logprob("quilt", ["under", "the"])
+    # The same terms whether they come from the cache or from the model.
+    lm._cache.clear()
+    assert lm.window_terms(left, middle, right) == terms == lm.window_terms(left, middle, right)
 
 
 def test_ngram_handles_spans_at_the_edges(res: Resources):
