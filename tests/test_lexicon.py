@@ -101,6 +101,15 @@ def test_a_phrase_head_keeps_its_noun_forms_only():
     assert hits(lex, "Remove highlighting; the expense worked out.") == []
 
 
+def test_a_row_with_exclude_terms_matches_only_as_written():
+    """Its exclude terms say the spun form has legitimate uses: no inflection spreads them."""
+    row = Entry("remove highlights", "extract features", exclude="specular")
+    assert inflected_variants(row) == [("remove highlights", "extract features", ())]
+    lex = Lexicon.from_entries([row])
+    assert hits(lex, "To remove highlight, type :noh.") == []
+    assert [h[1] for h in hits(lex, "We remove highlights from the images.")] == ["extract features"]
+
+
 def test_a_verb_form_that_is_also_a_noun_stays():
     variants = {
         spun: orig for spun, orig, _ in inflected_variants(Entry("getting ready and testing", "training and testing"))
