@@ -90,19 +90,9 @@ class NGramLM:
         The first ``len(middle)`` of them are the middle's log-probability given
         ``left`` alone, so a caller that needs both pays for the lookups once.
         """
-        k = self.order - 1
-        seq = [*left[-k:], *middle, *right[:k]]
-        first = min(len(left), k)
-        # The fast level's hottest loop (millions of lookups per batch, nearly all
-        # cache hits): look the cache up here, with :meth:`logprob`'s key, and call
-        # it only on a miss.
-        cache = self._cache
-        out = []
-        for i in range(first, len(seq)):
-            history = seq[max(0, i - k) : i]
-            hit = cache.get((seq[i], *history))
-            out.append(self.logprob(seq[i], history) if hit is None else hit)
-        return out
+        seq = [*left[-(self.order - 1) :], *middle, *right[: self.order - 1]]
+        first = min(len(left), self.order - 1)
+        return [self.logprob(seq[i], seq[max(0, i - 2) : i]) for i in range(first, len(seq))]
 
     def score_variants(self, sets: Sequence[VariantSet]) -> list[list[float]]:
         out = []
