@@ -508,6 +508,21 @@ def adds_words(current: str, candidate: str) -> bool:
     return len(key_of(candidate).split()) > len(key_of(current).split())
 
 
+def mends_term(ctx: FeatureContext, suspect: Suspect, link: Link, gain: float) -> bool:
+    """Does ``link`` mend a broken term: the span makes no pair with its neighbours that clean prose
+    uses, and the candidate makes established ones (at least ``gain`` more in sum ln(1 + documents))?
+
+    "unattended learning" -> "unsupervised learning", "secret layers" -> "hidden
+    layers": the 3-gram model, trained for speech, knows few such terms, so stage
+    one leaves them under its floor, while the collocation table counted them in
+    clean prose. ``stage2-term-floor`` in ``context.toml`` has the measurements.
+    """
+    current = ctx.collocation_fit(suspect.i, suspect.j, ctx.norms[suspect.i : suspect.j])
+    if current > 0.0:
+        return False
+    return ctx.collocation_fit(suspect.i, suspect.j, key_of(link.text).split()) - current >= gain
+
+
 def cap_deletion(confidence: float, cap: float, sure: float = math.inf) -> float:
     """The confidence of a candidate that only drops words: at most ``cap`` (review) unless it reaches ``sure``.
 
@@ -705,16 +720,20 @@ def detect_context(doc: Document, res: Resources, deeper: SpinEvidence | None = 
     deletion_cap = float(settings["deletion-max-confidence"])
     deletion_sure = float(settings["deletion-sure-confidence"])
     expansion_cap = float(settings["fast-expansion-max-confidence"])
+    term_floor, term_gain = float(settings["stage2-term-floor"]), float(settings["stage2-term-gain"])
+    first_floor = floor if deeper is None else ceiling
     spans: list[Span] = []
     ctx = FeatureContext(doc)
     for suspect, scored in score_suspects(doc, res, ctx):
         p1, margin, best_link = scored[0]
+        # The first pass also re-scores a suspect under its floor whose best candidate mends a broken term.
+        mends = best_quality and term_floor <= p1 < first_floor and mends_term(ctx, suspect, best_link, term_gain)
         # A second look at what the first pass saw: only a phrase can be a deletion.
-        uncapping = deeper is not None and p1 >= ceiling
+        uncapping = deeper is not None and (p1 >= ceiling or mends)
         if uncapping:
             if suspect.j - suspect.i < 2:
                 continue
-        elif not floor <= p1 < ceiling:
+        elif not (floor <= p1 < ceiling or mends):
             continue
         if best_quality:
             again = rescore(doc, ctx, suspect, scored, res, model)
@@ -739,6 +758,11 @@ def detect_context(doc: Document, res: Resources, deeper: SpinEvidence | None = 
                 )
             elif deeper is not None:
                 reason += f"; looked at only because {deeper.describe()}"
+            elif mends:
+                reason += (
+                    f'; looked at under the usual floor because "{scored[0][2].text}" makes word pairs that '
+                    "clean prose uses and the current words make none"
+                )
             if deletion and not uncapping:
                 capped = cap_deletion(confidence, deletion_cap, deletion_sure)
                 reason += (

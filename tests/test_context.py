@@ -26,6 +26,7 @@ from repair.context import (
     features,
     guarded,
     is_initialism,
+    mends_term,
     order_candidates,
     rescore,
     score_suspects,
@@ -331,15 +332,14 @@ def test_adds_words(current, candidate, expected):
 
 def test_fast_level_leaves_expansions_for_review(monkeypatch):
     """A fast-level candidate with more words than the span is capped below the bar: real text gave no right one."""
-    import repair.inverse
     from repair.context import context_toml
     from repair.pipeline import Pipeline
 
     index = small_index(("at the same time", "concurrently", "wordnet", 0), ("jointly", "concurrently", "moby", 1))
-    monkeypatch.setitem(repair.inverse._DEFAULT, "index", index)
     text = "The two teams worked concurrently on the new design."
     config = Config(detectors=("context",), quality="fast")
-    fast = Resources.for_config(config)
+    fast = Resources.for_config(config)  # the pipeline below gets the same shared instance
+    monkeypatch.setitem(fast.__dict__, "inverse_index", index)
     settings = context_toml()["context"]
     cap = settings["fast-expansion-max-confidence"]
     assert cap < config.context_fast_min_confidence
@@ -354,6 +354,59 @@ def test_fast_level_leaves_expansions_for_review(monkeypatch):
     monkeypatch.setitem(settings, "fast-expansion-max-confidence", 1.0)
     [span] = [s for s in detect_context(make_doc(text), fast) if s.text == "concurrently"]
     assert span.score > cap and "left for review" not in span.evidence
+
+
+def test_a_candidate_mends_a_term_only_where_the_current_words_make_no_known_pair():
+    """ "unattended learning" is no pair of clean prose, "unsupervised learning" is; "unattended luggage" is known."""
+    index = small_index(("unsupervised", "unattended", "wordnet", 0))
+    for text, expected in (("We study unattended learning here.", True), ("Never leave unattended luggage.", False)):
+        doc = make_doc(text)
+        [k] = [n for n, t in enumerate(doc.tokens) if t.text == "unattended"]
+        suspect = suspect_at(doc, index, k, k + 1, 12)
+        assert suspect is not None
+        ctx = FeatureContext(doc)
+        assert mends_term(ctx, suspect, suspect.links[0], 1.0) is expected
+    doc = make_doc("We study unattended learning here.")
+    suspect = suspect_at(doc, index, 2, 3, 12)
+    assert suspect is not None
+    assert not mends_term(FeatureContext(doc), suspect, suspect.links[0], 100.0)  # the gain must reach the setting
+
+
+def test_best_level_rescores_a_term_mending_suspect_under_the_floor(monkeypatch):
+    """Put the suspect's stage-one probability between the term floor and the usual floor: only the
+    term rule lets the language model see it, and the reason says why."""
+    from repair.context import context_toml
+
+    index = small_index(("unsupervised", "unattended", "wordnet", 0), ("neglected", "unattended", "moby", 1))
+    best = Resources.for_config(Config(detectors=("context",), quality="best"))
+    monkeypatch.setitem(best.__dict__, "inverse_index", index)  # shared: undone after the test
+    doc = make_doc("We compare supervised and unattended learning on three datasets.")
+    [scored] = [sc for s, sc in score_suspects(doc, best) if s.text == "unattended"]
+    p1 = scored[0][0]
+    assert scored[0][2].text == "unsupervised"
+    settings = context_toml()["context"]
+    monkeypatch.setitem(settings, "stage2-floor", p1 + 1e-6)
+    monkeypatch.setitem(settings, "stage2-term-floor", p1 + 1e-6)
+    # (The phrase step may see it too, from the shipped lexicon's rows; that is not this rule.)
+    assert "unattended" not in {s.text for s in detect_context(doc, best) if not s.step}
+    monkeypatch.setitem(settings, "stage2-term-floor", p1 - 1e-6)
+    [span] = [s for s in detect_context(doc, best) if s.text == "unattended" and not s.step]
+    assert 'because "unsupervised" makes word pairs that clean prose uses' in span.evidence
+    assert "the language model agrees" in span.evidence
+    # A spun document's second look re-scores what lies between its floor and the usual one,
+    # but not what the first pass saw through this rule.
+    from dataclasses import replace
+
+    import repair.evidence
+    from repair.evidence import SpinEvidence, document_settings
+
+    shipped = document_settings()
+    monkeypatch.setattr(repair.evidence, "document_settings", lambda: replace(shipped, stage2_floor=p1 - 1e-6))
+    second = detect_context(doc, best, deeper=SpinEvidence(9, 30, True))
+    assert "unattended" not in {s.text for s in second if not s.step}
+    monkeypatch.setitem(settings, "stage2-term-floor", p1 + 1e-6)
+    second = detect_context(doc, best, deeper=SpinEvidence(9, 30, True))
+    assert "unattended" in {s.text for s in second if not s.step}
 
 
 def test_phrases_with_capitalised_inner_words_are_names(test_index):
