@@ -517,10 +517,9 @@ def mends_term(ctx: FeatureContext, suspect: Suspect, link: Link, gain: float) -
     one leaves them under its floor, while the collocation table counted them in
     clean prose. ``stage2-term-floor`` in ``context.toml`` has the measurements.
     """
-    current = ctx.collocation_fit(suspect.i, suspect.j, ctx.norms[suspect.i : suspect.j])
-    if current > 0.0:
+    if ctx.collocation_fit(suspect.i, suspect.j, ctx.norms[suspect.i : suspect.j]) > 0.0:
         return False
-    return ctx.collocation_fit(suspect.i, suspect.j, key_of(link.text).split()) - current >= gain
+    return ctx.collocation_fit(suspect.i, suspect.j, key_of(link.text).split()) >= gain
 
 
 def cap_deletion(confidence: float, cap: float, sure: float = math.inf) -> float:
