@@ -8,6 +8,12 @@ own import and model/lexicon load and its peak memory is its own::
 The output has one line per record, ``{"id", "output", "edits"}`` (applied edits
 only, offsets into the spun text); ``OUT.jsonl.stats.json`` gets the timings
 measured inside the process. Scoring happens in the parent, untimed.
+
+``--unseen-corpora DIR`` (the parent passes it on the dev split): each record's
+source document (its id is ``corpus:index[:part]``, a line of ``DIR/corpus.jsonl``)
+is taken out of the collocation table while the record is cleaned
+(:func:`repair.models.collocations.table_in_use`), since the table was counted over
+the dev documents. Those tables are made before the clock starts.
 """
 
 from __future__ import annotations
@@ -24,12 +30,40 @@ from pathlib import Path  # noqa: E402
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 
+def source_key(record_id: str) -> tuple[str, int] | None:
+    """``("wikinews", 12)`` for a record id ``wikinews:12`` or ``wikinews:12:s1``; None for other ids."""
+    parts = record_id.split(":")
+    return (parts[0], int(parts[1])) if len(parts) >= 2 and parts[1].isdigit() else None
+
+
+def source_documents(corpora: Path, record_ids: list[str]) -> dict[tuple[str, int], str]:
+    """The text of each record's source document that ``corpora`` holds (records of other sources are left out)."""
+    wanted: dict[str, set[int]] = {}
+    for record_id in record_ids:
+        key = source_key(record_id)
+        if key is not None:
+            wanted.setdefault(key[0], set()).add(key[1])
+    found: dict[tuple[str, int], str] = {}
+    for corpus, indexes in wanted.items():
+        path = corpora / f"{corpus}.jsonl"
+        if not path.is_file():
+            continue
+        with path.open(encoding="utf-8") as handle:
+            for i, line in enumerate(handle):
+                if i in indexes:
+                    found[(corpus, i)] = json.loads(line)["text"]
+    return found
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--config", type=Path, required=True, help="TOML settings ([tool.repair] keys)")
     parser.add_argument("--input", type=Path, required=True, help="gold JSONL; only 'id' and 'spun' are read")
     parser.add_argument("--output", type=Path, required=True)
     parser.add_argument("--index", type=Path, help="an inverted index file to use instead of the default")
+    parser.add_argument(
+        "--unseen-corpora", type=Path, help="corpus folder: clean each record as if its source document were unseen"
+    )
     args = parser.parse_args(argv)
 
     texts: list[tuple[str, str]] = []
@@ -38,9 +72,13 @@ def main(argv: list[str] | None = None) -> int:
             if line.strip():
                 record = json.loads(line)
                 texts.append((str(record["id"]), record["spun"]))
+    sources = source_documents(args.unseen_corpora, [i for i, _ in texts]) if args.unseen_corpora else {}
     read_done = time.perf_counter()
 
+    from contextlib import nullcontext
+
     from repair.config import load_config
+    from repair.models.collocations import Collocations, default_collocations, table_in_use
     from repair.pipeline import Pipeline
 
     if args.index is not None:
@@ -49,11 +87,17 @@ def main(argv: list[str] | None = None) -> int:
         use_index(InverseIndex.load(args.index))
     pipeline = Pipeline(load_config(args.config, isolated=True))
     pipeline.run("Loading.")  # force every lazy resource to load before the clock for the run starts
+    unseen: dict[tuple[str, int], Collocations] = {
+        key: default_collocations().excluding(source) for key, source in sources.items()
+    }
     loaded = time.perf_counter()
 
     outputs = []
     for record_id, text in texts:
-        result = pipeline.run(text)
+        key = source_key(record_id)
+        table = unseen.get(key) if key is not None else None
+        with table_in_use(table) if table is not None else nullcontext():
+            result = pipeline.run(text)
         outputs.append({"id": record_id, "output": result.text, "edits": [e.to_dict() for e in result.applied]})
     finished = time.perf_counter()
 

@@ -50,7 +50,7 @@ from typing import TYPE_CHECKING, Any
 from .inverse import Link, function_words, key_of
 from .markup import covered, regions_of
 from .model import PHRASE_STEP, Candidate, Document, Span
-from .models.collocations import Collocations, default_collocations, joined_flags, joins
+from .models.collocations import Collocations, current_collocations, joined_flags, joins
 
 if TYPE_CHECKING:
     from .evidence import SpinEvidence
@@ -385,8 +385,9 @@ def _joined(doc: Document, i: int, j: int) -> bool:
 class FeatureContext:
     """The per-document state feature extraction needs: sentence bounds, norms and the collocation table.
 
-    ``collocations``: the shipped table by default; the training script passes
-    one with the document's own pairs taken out (:meth:`Collocations.excluding`).
+    ``collocations``: the shipped table by default (or the one a dev benchmark put in
+    place, :func:`repair.models.collocations.table_in_use`); the training script passes one
+    with the document's own pairs taken out (:meth:`Collocations.excluding`).
     """
 
     def __init__(self, doc: Document, collocations: Collocations | None = None) -> None:
@@ -396,7 +397,7 @@ class FeatureContext:
         for s in doc.sentences:
             for k in range(s.first_token, s.last_token):
                 self.sentence_of_token[k] = (s.first_token, s.last_token)
-        self.collocations = collocations or default_collocations()
+        self.collocations = collocations or current_collocations()
         # joined[k]: token k forms a phrase with token k - 1 (a space or hyphen between).
         self.joined = joined_flags(doc.text, doc.tokens)
 

@@ -232,3 +232,52 @@ def test_launcher_counts_fork_server_workers(tmp_path: Path) -> None:
     assert job.peak_tree_mb > 300  # both workers at once
     assert bench._memory(job.peak_rss_mb, job.peak_tree_mb).endswith(" in all)")
     assert bench._memory(100.0, 110.0) == "100"
+
+
+def _load_worker():
+    spec = importlib.util.spec_from_file_location("bench_worker", ROOT / "benchmarks" / "worker.py")
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_worker_finds_each_records_source_document(tmp_path: Path) -> None:
+    """On dev, a record is cleaned with its source document out of the collocation table: the
+    worker must find that document from the record id, whatever set the record belongs to."""
+    worker = _load_worker()
+    corpora = write_corpora(tmp_path / "corpora")
+    assert worker.source_key("alpha:4:s2") == ("alpha", 4)
+    assert worker.source_key("beta:10") == ("beta", 10)
+    assert worker.source_key("kursk") is None and worker.source_key("seed:one") is None
+    found = worker.source_documents(corpora, ["alpha:4:s2", "alpha:4:doc", "beta:10", "gamma:1:s1", "kursk"])
+    assert set(found) == {("alpha", 4), ("beta", 10)}  # no corpus "gamma", no source for "kursk"
+    lines = (corpora / "alpha.jsonl").read_text(encoding="utf-8").splitlines()
+    assert found[("alpha", 4)] == json.loads(lines[4])["text"]
+
+
+def test_dev_benchmark_cleans_records_as_unseen_text(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    corpora = write_corpora(tmp_path / "corpora")
+    out = tmp_path / "reports"
+    commands: list[list[str]] = []
+    real = bench.run_process
+
+    def recording(cmd, log):  # type: ignore[no-untyped-def]
+        commands.append([str(c) for c in cmd])
+        return real(cmd, log)
+
+    monkeypatch.setattr(bench, "run_process", recording)
+    args = ["--quick", "--rows", "input,lexicon", "--sets", "clean", "--corpora", str(corpora)]
+    args += ["--out-dir", str(out), "--cache-dir", str(tmp_path / "cache")]
+    assert bench.main([*args, "--split", "dev"]) == 0
+    (job,) = commands
+    assert job[job.index("--unseen-corpora") + 1] == str(corpora)
+    data = json.loads((out / "benchmarks-quick-dev.json").read_text(encoding="utf-8"))
+    assert data["rows"][1]["sets"]["clean"]["scores"]["false_edits_per_10k"] == 0.0
+    assert "collocation table" in data["notes"]["dev"]
+    assert "unseen_corpora" not in data["notes"]  # a path on this machine stays out of the report
+    assert str(corpora) not in (out / "benchmarks-quick-dev.md").read_text(encoding="utf-8")
+    commands.clear()
+    assert bench.main([*args, "--split", "test"]) == 0  # test documents were never counted
+    (job,) = commands
+    assert "--unseen-corpora" not in job

@@ -61,3 +61,22 @@ def test_shipped_table_knows_field_terms():
     for first, second in (("machine", "learning"), ("neural", "networks"), ("according", "to")):
         assert table.df(first, second) >= 10
     assert table.df("bottomless", "neural") == 0
+
+
+def test_a_table_put_in_use_is_what_the_detectors_read_within_the_block(tmp_path):
+    from repair.context import FeatureContext
+    from repair.models.collocations import current_collocations, table_in_use
+    from repair.segment import make_doc
+
+    shipped = default_collocations()
+    assert current_collocations() is shipped
+    unseen = shipped.excluding("Machine learning and speech recognition.")
+    with table_in_use(unseen):
+        assert current_collocations() is unseen
+        assert FeatureContext(make_doc("Machine learning.")).collocations is unseen
+        assert unseen.df("machine", "learning") == shipped.df("machine", "learning") - 1
+    assert current_collocations() is shipped
+    with pytest.raises(RuntimeError), table_in_use(unseen):
+        raise RuntimeError("a failed record")
+    assert current_collocations() is shipped  # restored after an error too
+    assert FeatureContext(make_doc("Machine learning."), unseen).collocations is unseen  # an explicit table wins
