@@ -97,6 +97,11 @@ CACHE = BENCH / ".cache"
 DEFAULT_CORPORA = ROOT.parent / "shared" / "corpora"
 DEFAULT_TORTURED = ROOT.parent / "shared" / "data" / "tortured_phrases.tsv"
 SETS = ("spun", "clean", "tortured", "papers", "docs", "seeds")
+#: How the report header describes each split.
+SPLIT_WORDS = {
+    "test": "odd-indexed documents of every corpus; dev = even-indexed",
+    "dev": "even-indexed documents of every corpus, the ones tuned on; test = odd-indexed",
+}
 #: Notes for the jobs only, not the report: paths on this machine (the hold-out
 #: lexicon in the local cache, the corpus folder).
 PRIVATE_NOTES = frozenset({"tortured_lexicon", "unseen_corpora"})
@@ -889,7 +894,7 @@ def render_markdown(data: dict[str, Any]) -> str:
         f"Machine: {m.get('cpu')}, {m.get('cores')} cores, {m.get('ram_gb', '?')} GB RAM, Python {m.get('python')}; "
         f"load average {data['load_before']} before the run, {data['load_after']} after "
         "(other processes share the machine, so speeds are noisy).",
-        f"Split: **{data['split']}** (odd-indexed documents of every corpus; dev = even-indexed). "
+        f"Split: **{data['split']}** ({SPLIT_WORDS.get(data['split'], 'documents of every corpus')}). "
         f"Seed {data['seed']}. Sets: {_set_sizes(data)}.",
         "",
         "## Accuracy, false edits, speed, memory",

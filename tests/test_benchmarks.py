@@ -276,7 +276,9 @@ def test_dev_benchmark_cleans_records_as_unseen_text(tmp_path: Path, monkeypatch
     assert data["rows"][1]["sets"]["clean"]["scores"]["false_edits_per_10k"] == 0.0
     assert "collocation table" in data["notes"]["dev"]
     assert "unseen_corpora" not in data["notes"]  # a path on this machine stays out of the report
-    assert str(corpora) not in (out / "benchmarks-quick-dev.md").read_text(encoding="utf-8")
+    table = (out / "benchmarks-quick-dev.md").read_text(encoding="utf-8")
+    assert str(corpora) not in table
+    assert "Split: **dev** (even-indexed documents" in table
     commands.clear()
     assert bench.main([*args, "--split", "test"]) == 0  # test documents were never counted
     (job,) = commands
