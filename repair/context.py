@@ -544,16 +544,19 @@ def score_suspects(
 
     ``model``: the shipped one by default (the training script passes the one it is fitting).
     A generator, so a long document does not hold every suspect's scored
-    candidates at once (about 25 MB for a 33,000-word one).
+    candidates at once (about 25 MB for a 33,000-word one). How many candidates
+    of each suspect are scored: ``max-candidates``, or ``fast-max-candidates``
+    with ``quality = "fast"``, whose speed is this loop's.
     """
     model = model or default_model()
     index = res.inverse_index
     if model is None or index is None:
         return
     settings = context_toml()["context"]
+    width = int(settings["fast-max-candidates" if res.config.quality == "fast" else "max-candidates"])
     ngram = res.ngram_lm
     ctx = ctx or FeatureContext(doc)
-    for suspect in suspects(doc, index, int(settings["max-words"]), int(settings["max-candidates"])):
+    for suspect in suspects(doc, index, int(settings["max-words"]), width):
         yield suspect, rank_links(ctx, suspect, ngram, model)
 
 

@@ -507,3 +507,24 @@ def test_model_probability_is_the_standardised_logistic():
         w * (x - mu) / sd for x, mu, sd, w in zip(row, model.mean, model.scale, model.weights, strict=True)
     )
     assert model.probability(row) == pytest.approx(1.0 / (1.0 + math.exp(-z)), rel=1e-12)
+
+
+def test_fast_level_scores_fewer_candidates_than_the_best_level(monkeypatch):
+    """The fast level's time is stage one's candidate scoring: it scores ``fast-max-candidates``."""
+    from repair.context import context_toml
+
+    settings = context_toml()["context"]
+    assert settings["fast-max-candidates"] < settings["max-candidates"]
+    heads = ["cover", "blanket", "duvet", "spread", "throw", "comforter", "coverlet", "rug", "sheet"]
+    heads += ["wrap", "shawl", "mantle", "layer", "coat", "veil", "shroud"]
+    index = small_index(*((head, "quilt", "moby", rank) for rank, head in enumerate(heads)))
+    doc = make_doc("They advanced under the quilt of night.")
+    widths = {}
+    for quality in ("fast", "best"):
+        res = Resources.for_config(Config(detectors=("context",), quality=quality))
+        monkeypatch.setitem(res.__dict__, "inverse_index", index)  # shared: undone after the test
+        [scored] = [sc for s, sc in score_suspects(doc, res) if s.text == "quilt"]
+        widths[quality] = {link.text for _, _, link in scored}
+    assert len(widths["fast"]) == settings["fast-max-candidates"]
+    assert len(widths["best"]) == settings["max-candidates"] < len(heads)
+    assert widths["fast"] < widths["best"]  # the first candidates by prior, the same ones
