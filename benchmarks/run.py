@@ -105,6 +105,10 @@ SPLIT_WORDS = {
 #: Notes for the jobs only, not the report: paths on this machine (the hold-out
 #: lexicon in the local cache, the corpus folder).
 PRIVATE_NOTES = frozenset({"tortured_lexicon", "unseen_corpora"})
+#: Modules whose code decides where the tortured and papers sets place a phrase (the
+#: lexicon's matcher and its inflections): part of those sets' cache key. Before
+#: 2026-11-27 the key left them out, and a cached set outlived changes to them.
+PLACING_SOURCES = ("lexicon.py", "inflect.py", "form.py")
 # Sets whose rows run with the hold-out lexicon (and inverted index) instead of the shipped list.
 HOLDOUT_SETS = ("tortured", "papers")
 SPIN_RATE = 0.2
@@ -630,10 +634,12 @@ def gold_sets(args: argparse.Namespace, sizes: Sizes, wanted: set[str]) -> tuple
     if wanted & set(HOLDOUT_SETS):
         kept, held = build_holdout_lexicon(args.tortured, args.corpora, args.cache_dir, args.fresh)
         notes["tortured_lexicon"] = str(kept)
+        # Phrases are placed where the lexicon's matcher finds their originals, in the
+        # originals' inflected forms: those sources decide the sets too.
+        placing = [(ROOT / "repair" / name).read_bytes() for name in PLACING_SOURCES]
     if "tortured" in wanted:
-        path = (
-            args.cache_dir / f"gold-tortured-{args.split}-{_digest(*base, kept.read_bytes(), held.read_bytes())}.jsonl"
-        )
+        digest = _digest(*base, kept.read_bytes(), held.read_bytes(), *placing)
+        path = args.cache_dir / f"gold-tortured-{args.split}-{digest}.jsonl"
         info_path = path.with_suffix(".info.json")
         if args.fresh or not path.is_file() or not info_path.is_file():
             log("placing held-out tortured phrases into corpus sentences ...")
@@ -649,7 +655,7 @@ def gold_sets(args: argparse.Namespace, sizes: Sizes, wanted: set[str]) -> tuple
         )
         paths["tortured"] = path
     if "papers" in wanted:
-        digest = _digest(*base, kept.read_bytes(), held.read_bytes())
+        digest = _digest(*base, kept.read_bytes(), held.read_bytes(), *placing)
         path = args.cache_dir / f"gold-papers-{args.split}-{digest}.jsonl"
         if args.fresh or not path.is_file():
             log("making tortured papers ...")

@@ -283,3 +283,26 @@ def test_dev_benchmark_cleans_records_as_unseen_text(tmp_path: Path, monkeypatch
     assert bench.main([*args, "--split", "test"]) == 0  # test documents were never counted
     (job,) = commands
     assert "--unseen-corpora" not in job
+
+
+def test_holdout_sets_are_keyed_on_the_code_that_places_phrases(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A cached tortured set must not outlive a change to the matcher that placed its phrases."""
+    assert all((ROOT / "repair" / name).is_file() for name in bench.PLACING_SOURCES)
+    corpora = write_corpora(tmp_path / "corpora")
+    raw = write_raw(tmp_path / "raw.tsv")
+    args = ["--quick", "--rows", "input", "--sets", "tortured,papers", "--corpora", str(corpora)]
+    args += ["--tortured", str(raw), "--out-dir", str(tmp_path / "out"), "--cache-dir", str(tmp_path / "cache")]
+    assert bench.main(args) == 0
+    before = sorted(p.name for p in (tmp_path / "cache").glob("gold-*.jsonl"))
+    real = Path.read_bytes
+
+    def edited(path: Path) -> bytes:  # the matcher's source as if it had changed
+        data = real(path)
+        return data + b"\n# changed\n" if path.name == "inflect.py" else data
+
+    monkeypatch.setattr(Path, "read_bytes", edited)
+    assert bench.main(args) == 0
+    after = sorted(p.name for p in (tmp_path / "cache").glob("gold-*.jsonl"))
+    assert len(before) == 2 and len(after) == 4  # both sets rebuilt under new keys
