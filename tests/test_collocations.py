@@ -63,7 +63,7 @@ def test_shipped_table_knows_field_terms():
     assert table.df("bottomless", "neural") == 0
 
 
-def test_a_table_put_in_use_is_what_the_detectors_read_within_the_block(tmp_path):
+def test_a_table_put_in_use_is_what_the_detectors_read_within_the_block():
     from repair.context import FeatureContext
     from repair.models.collocations import current_collocations, table_in_use
     from repair.segment import make_doc

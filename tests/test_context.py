@@ -519,12 +519,12 @@ def test_fast_level_scores_fewer_candidates_than_the_best_level(monkeypatch):
     heads += ["wrap", "shawl", "mantle", "layer", "coat", "veil", "shroud"]
     index = small_index(*((head, "quilt", "moby", rank) for rank, head in enumerate(heads)))
     doc = make_doc("They advanced under the quilt of night.")
-    widths = {}
+    scored_links = {}
     for quality in ("fast", "best"):
         res = Resources.for_config(Config(detectors=("context",), quality=quality))
         monkeypatch.setitem(res.__dict__, "inverse_index", index)  # shared: undone after the test
         [scored] = [sc for s, sc in score_suspects(doc, res) if s.text == "quilt"]
-        widths[quality] = {link.text for _, _, link in scored}
-    assert len(widths["fast"]) == settings["fast-max-candidates"]
-    assert len(widths["best"]) == settings["max-candidates"] < len(heads)
-    assert widths["fast"] < widths["best"]  # the first candidates by prior, the same ones
+        scored_links[quality] = {link.text for _, _, link in scored}
+    assert len(scored_links["fast"]) == settings["fast-max-candidates"]
+    assert len(scored_links["best"]) == settings["max-candidates"] < len(heads)
+    assert scored_links["fast"] < scored_links["best"]  # the first candidates by prior, the same ones
