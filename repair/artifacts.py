@@ -298,6 +298,7 @@ class NameTable:
     names: frozenset[tuple[str, ...]]
     slots: dict[tuple[str, ...], tuple[tuple[str, ...], ...]]
     lengths: tuple[int, ...]
+    vocabulary: frozenset[str] = frozenset()  # every word of every name, in lower case
 
 
 @lru_cache(maxsize=1)
@@ -324,6 +325,7 @@ def name_table() -> NameTable:
         frozenset(names),
         {k: tuple(v) for k, v in slots.items()},
         tuple(sorted({len(k) for k in slots}, reverse=True)),
+        frozenset(word for name in names for word in name),
     )
 
 
@@ -349,6 +351,10 @@ def broken_name(text: str) -> Iterator[ArtifactHit]:
     matches = list(WORD_RE.finditer(text))
     words = [m.group() for m in matches]
     lower = [w.lower() for w in words]
+    # Cheap tests first, from running counts over the text (most runs of capitalised words
+    # are no name at all, and this rule runs at every level): how many words up to k are
+    # followed by a single space, are words of some name, and are such a word after another.
+    spaced, known, pairs = _running_counts(text, matches, lower, table.vocabulary)
     taken_until = -1
     for i in range(len(words)):
         if i < taken_until or (not words[i][:1].isupper() and lower[i] not in ("of", "the", "and", "for")):
@@ -356,7 +362,11 @@ def broken_name(text: str) -> Iterator[ArtifactHit]:
         for n in table.lengths:
             if i + n > len(words):
                 continue
-            if any(text[matches[k].end() : matches[k + 1].start()] != " " for k in range(i, i + n - 1)):
+            if spaced[i + n - 1] - spaced[i] < n - 1:
+                continue  # not one space between every two words
+            if known[i + n] - known[i] < n - 1 and pairs[i + n - 1] - pairs[i] == 0:
+                # Neither a name nor a name with one word swapped (each has at most one word
+                # outside the names' words), nor holding a name of two or more words.
                 continue
             window = tuple(lower[i : i + n])
             if window in table.names or _holds_known_name(table, window):
@@ -375,6 +385,25 @@ def broken_name(text: str) -> Iterator[ArtifactHit]:
                 f'the fixed name "{" ".join(name)}" with "{name[slot]}" swapped for its synonym "{words[i + slot]}"',
             )
             break
+
+
+def _running_counts(
+    text: str, matches: list[re.Match[str]], lower: list[str], vocabulary: frozenset[str]
+) -> tuple[list[int], list[int], list[int]]:
+    """Prefix counts for :func:`broken_name`: ``counts[b] - counts[a]`` over words ``a`` to ``b``.
+
+    ``spaced``: words followed by exactly one space (the last word of the text is not);
+    ``known``: words of some name; ``pairs``: such words right after another such word
+    (``pairs[k + 1] - pairs[k]`` says whether words ``k`` and ``k + 1`` both are).
+    """
+    spaced, known, pairs = [0], [0], [0]
+    for k, word in enumerate(lower):
+        follows = k + 1 < len(matches) and text[matches[k].end() : matches[k + 1].start()] == " "
+        spaced.append(spaced[-1] + follows)
+        here = word in vocabulary
+        known.append(known[-1] + here)
+        pairs.append(pairs[-1] + (here and k + 1 < len(lower) and lower[k + 1] in vocabulary))
+    return spaced, known, pairs
 
 
 def _holds_known_name(table: NameTable, window: tuple[str, ...]) -> bool:

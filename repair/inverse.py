@@ -429,6 +429,7 @@ class InverseIndex:
         self.meta = meta
         self._slot = {strings[i]: k for k, i in enumerate(key_ids.tolist())}
         self._cache: dict[str, tuple[tuple[Link, ...], bool]] = {}  # key -> (links, all of them)
+        self._priors: dict[str, dict[str, float]] = {}  # key -> {its candidates' keys: prior}
         self._first_lengths: dict[str, int] | None = None
 
     # ------------------------------------------------------------- construction
@@ -552,9 +553,23 @@ class InverseIndex:
         return 0 if slot is None else int(self._offsets[slot + 1] - self._offsets[slot])
 
     def prior(self, form: str, original: str) -> float:
-        """The prior that ``original`` was spun into ``form`` (0.0 when unlinked)."""
-        want = key_of(original)
-        return next((link.score for link in self.lookup(form) if key_of(link.text) == want), 0.0)
+        """The prior that ``original`` was spun into ``form`` (0.0 when unlinked).
+
+        A form's candidates are keyed once, best first (the first of a key keeps its
+        prior): the broken-name rule, which runs at every level, asks one capitalised
+        word about the words of several names, and most of them are not among its
+        candidates, which took a scan of them all each time.
+        """
+        key = form if form in self._slot else key_of(form)
+        priors = self._priors.get(key)
+        if priors is None:
+            priors = {}
+            for link in self.lookup(key):
+                priors.setdefault(key_of(link.text), link.score)
+            if len(self._priors) > 200_000:
+                self._priors.clear()
+            self._priors[key] = priors
+        return priors.get(key_of(original), 0.0)
 
     @property
     def max_phrase_words(self) -> dict[str, int]:

@@ -52,6 +52,7 @@ def test_every_rule_has_a_docstring():
     [
         ("He spoke at the White Home today.", [("White Home", "White House")]),
         ("She argued before the Supreme Courtroom twice.", [("Supreme Courtroom", "Supreme Court")]),
+        ("Ask Chief Justice Roberts of the Supreme Courtroom.", [("Supreme Courtroom", "Supreme Court")]),
         ("I performn't know.", [("performn't", "don't")]),
         ("They possessn't seen it.", [("possessn't", "haven't")]),
         ("Well, it 's late and we 're tired.", [("it 's", "it's"), ("we 're", "we're")]),
@@ -68,6 +69,7 @@ def test_new_artifact_rules(text, expected):
     [
         "He spoke at the White House today.",  # the name itself
         "The Supreme Courts of several states",  # inflection, not a synonym swap
+        "She argued before the Supreme  Courtroom twice.",  # two spaces: not one name
         "He said bye bye and very very quietly left.",  # normal reduplication
         "I don't know; they haven't seen it; we won't go.",
         "Walla Walla is a city.",

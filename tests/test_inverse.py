@@ -26,6 +26,15 @@ def test_prior_prefers_frequent_headwords_and_sums_to_one(test_index):
     assert all(0.0 <= link.score <= 1.0 for link in links)
 
 
+def test_prior_of_one_original_is_its_links_score_in_any_case_or_spacing(test_index):
+    links = {link.text: link.score for link in test_index.lookup("navy")}
+    assert test_index.prior("navy", "military") == links["military"] > 0
+    assert test_index.prior("Navy", "Military") == links["military"]  # keyed once, asked again
+    assert test_index.prior("navy", "dark  blue") == links["dark blue"]
+    assert test_index.prior("navy", "fire") == 0.0  # not one of its candidates
+    assert test_index.prior("unknownword", "fire") == 0.0
+
+
 def test_links_keep_provenance(test_index):
     link = next(link for link in test_index.lookup("hearth") if link.text == "fire")
     assert link.sources == ("mythes",)
