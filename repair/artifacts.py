@@ -298,7 +298,7 @@ class NameTable:
     names: frozenset[tuple[str, ...]]
     slots: dict[tuple[str, ...], tuple[tuple[str, ...], ...]]
     lengths: tuple[int, ...]
-    vocabulary: frozenset[str] = frozenset()  # every word of every name, in lower case
+    vocabulary: frozenset[str]  # every word of every name, in lower case (the rule's cheap test)
 
 
 @lru_cache(maxsize=1)
