@@ -396,13 +396,13 @@ def _running_counts(
     ``known``: words of some name; ``pairs``: such words right after another such word
     (``pairs[k + 1] - pairs[k]`` says whether words ``k`` and ``k + 1`` both are).
     """
+    in_names = [word in vocabulary for word in lower]
     spaced, known, pairs = [0], [0], [0]
-    for k, word in enumerate(lower):
+    for k, here in enumerate(in_names):
         follows = k + 1 < len(matches) and text[matches[k].end() : matches[k + 1].start()] == " "
         spaced.append(spaced[-1] + follows)
-        here = word in vocabulary
         known.append(known[-1] + here)
-        pairs.append(pairs[-1] + (here and k + 1 < len(lower) and lower[k + 1] in vocabulary))
+        pairs.append(pairs[-1] + (here and k + 1 < len(in_names) and in_names[k + 1]))
     return spaced, known, pairs
 
 
