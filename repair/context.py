@@ -788,7 +788,11 @@ def detect_context(doc: Document, res: Resources, deeper: SpinEvidence | None = 
         elif adds_words(suspect.text, best_link.text) and p1 > expansion_cap:
             p1 = expansion_cap
             reason += "; it adds words, which the 3-gram model alone does not judge well: left for review"
-        hints = (Candidate(best_link.text, round(p1, 4), best_link.source), *hints[1:])
+        # A capped favourite leaves the finding for review: no alternative may be surer than it,
+        # or the next stage would apply the runner-up under the favourite's reason.
+        below = round(p1 - 1e-4, 4)
+        others = (c if c.score <= below else Candidate(c.text, max(below, 0.0), c.source) for c in hints[1:])
+        hints = (Candidate(best_link.text, round(p1, 4), best_link.source), *others)
         spans.append(Span(suspect.start, suspect.end, suspect.text, DETECTOR, reason, p1, hints))
     if best_quality and deeper is None:
         spans.extend(phrase_spans(doc, res, ctx))

@@ -356,6 +356,38 @@ def test_fast_level_leaves_expansions_for_review(monkeypatch):
     assert span.score > cap and "left for review" not in span.evidence
 
 
+def test_no_alternative_of_a_capped_fast_finding_is_surer_than_its_favourite(monkeypatch):
+    """Capping the favourite leaves the whole finding for review: the runner-up is not applied in its place.
+
+    Before, the alternatives kept their own stage-one probabilities, so the ranker put
+    a runner-up above the capped favourite and applied it under the favourite's reason
+    ("coefficient of correlation" -> "correlation coefficient", where "correlation" was
+    the original and was left for review).
+    """
+    from repair.context import context_toml
+    from repair.pipeline import Pipeline
+
+    index = small_index(
+        ("at the same time", "concurrently", "wordnet", 0),
+        ("simultaneously", "concurrently", "wordnet", 1),
+        ("jointly", "concurrently", "moby", 2),
+    )
+    text = "The two teams worked concurrently on the new design."
+    config = Config(detectors=("context",), quality="fast", min_confidence=0.0, context_fast_min_confidence=0.0)
+    fast = Resources.for_config(config)
+    monkeypatch.setitem(fast.__dict__, "inverse_index", index)
+    [span] = [s for s in detect_context(make_doc(text), fast) if s.text == "concurrently"]
+    assert span.hints[0].text == "at the same time"
+    # Every candidate scores above the cap chosen here, so each alternative is held under it.
+    cap = min(h.score for h in span.hints) / 2
+    monkeypatch.setitem(context_toml()["context"], "fast-expansion-max-confidence", cap)
+    [span] = [s for s in detect_context(make_doc(text), fast) if s.text == "concurrently"]
+    assert span.score == cap and span.hints[0].text == "at the same time"
+    assert len(span.hints) == 3 and all(h.score < cap for h in span.hints[1:])
+    [edit] = [e for e in Pipeline(config).run(text).edits if e.spun == "concurrently"]
+    assert edit.proposal == "at the same time" and edit.confidence == pytest.approx(cap)
+
+
 def test_a_candidate_mends_a_term_only_where_the_current_words_make_no_known_pair():
     """ "unattended learning" is no pair of clean prose, "unsupervised learning" is; "unattended luggage" is known."""
     index = small_index(("unsupervised", "unattended", "wordnet", 0))
