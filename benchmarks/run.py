@@ -84,7 +84,14 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from repair.config import ConfigError, from_mapping  # noqa: E402
-from repair.evaluate import EvalReport, GoldRecord, evaluate_outputs, read_gold  # noqa: E402
+from repair.evaluate import (  # noqa: E402
+    EvalReport,
+    GoldRecord,
+    ReliabilityBin,
+    evaluate_outputs,
+    read_gold,
+    reliability,
+)
 from repair.form import match_gaps  # noqa: E402
 from repair.lexicon import Entry, Lexicon, read_lexicon  # noqa: E402
 from repair.model import Edit  # noqa: E402
@@ -735,6 +742,7 @@ def run_row_set(
     config_path.write_text("".join(f"{k} = {toml_value(v)}\n" for k, v in settings.items()), encoding="utf-8")
     from_mapping(tomllib.loads(config_path.read_text(encoding="utf-8")), str(config_path))  # fail early
 
+    table: list[ReliabilityBin] | None = None
     if row.cli is None:
         out_path = folder / "outputs.jsonl"
         cmd = [sys.executable, str(BENCH / "worker.py"), "--config", str(config_path)]
@@ -749,12 +757,17 @@ def run_row_set(
         code, wall = job.returncode, job.wall_s
         if code != 0:
             return {"error": _tail(folder / "log.txt"), "returncode": code}
-        outputs, edits = [], []
+        outputs, edits, held_back = [], [], []
         for line in out_path.read_text(encoding="utf-8").splitlines():
             data = json.loads(line)
             outputs.append(data["output"])
             edits.append([Edit.from_dict(e) for e in data["edits"]])
+            held_back.append([Edit.from_dict(e) for e in data.get("held_back", ())])
         stats = json.loads(Path(str(out_path) + ".stats.json").read_text(encoding="utf-8"))
+        if "context" in settings.get("detectors", ()):
+            # Every finding the context detector reported, applied or not, each judged on its own.
+            found = [[*a, *b] for a, b in zip(edits, held_back, strict=True)]
+            table = reliability(gold, found, detector="context")
     else:
         outputs, edits, job = _run_cli(row, gold, folder, config_path)
         code, wall = job.returncode, job.wall_s
@@ -770,7 +783,13 @@ def run_row_set(
         "run_s": stats.get("run_s"),
         "steady_words_per_s": words / stats["run_s"] if stats.get("run_s") else None,
     }
-    return {"report": report, "speed": speed, "peak_rss_mb": job.peak_rss_mb, "peak_tree_mb": job.peak_tree_mb}
+    return {
+        "report": report,
+        "speed": speed,
+        "peak_rss_mb": job.peak_rss_mb,
+        "peak_tree_mb": job.peak_tree_mb,
+        "reliability": table,
+    }
 
 
 def _run_cli(
@@ -887,6 +906,7 @@ def figures(result: dict[str, Any], kinds: list[list[str]] | None = None) -> dic
         "peak_rss_mb": result["peak_rss_mb"],
         "peak_tree_mb": result.get("peak_tree_mb"),
         "worst_damage": worst,
+        "reliability": [b.to_dict() for b in result["reliability"]] if result.get("reliability") else None,
     }
 
 
@@ -1019,6 +1039,7 @@ def render_markdown(data: dict[str, Any]) -> str:
                 f"| {row['name']} | {t['must_fix_hit']}/{t['must_fix_total']} | {t['fixed_words']}/{t['spun_words']} | "
                 f"{t['edits']} ({t['good_edits']}) | {t['damaged_words']} |"
             )
+    lines += _reliability_lines(data)
     detail = [
         (row["name"], set_name, name, d)
         for row in data["rows"]
@@ -1043,6 +1064,35 @@ def render_markdown(data: dict[str, Any]) -> str:
         lines += [f"- {k} set: {v}" for k, v in data["notes"].items() if k not in PRIVATE_NOTES]
     lines += ["", f"Raw figures: `{data['json_name']}`. Reproduce: `make bench` (or the command above).", ""]
     return "\n".join(lines)
+
+
+def _reliability_lines(data: dict[str, Any]) -> list[str]:
+    """The context detector's reliability table: right / findings per confidence bin, row by row and set by set."""
+    tables = [
+        (row["name"], set_name, row["sets"][set_name]["reliability"])
+        for row in data["rows"]
+        for set_name in ("spun", "docs", "tortured", "papers", "clean")
+        if row["sets"].get(set_name, {}).get("reliability")
+    ]
+    if not tables:
+        return []
+    bins = [f"{b['low']:g}–{b['high']:g}" for b in tables[0][2]]
+    lines = [
+        "",
+        "## Calibration of the context detector",
+        "",
+        "Every finding of the context detector, applied or held back for review, judged on its own as if it alone "
+        "were applied (right = a good edit that damages nothing): right / findings per confidence bin, and the "
+        "share right. A calibrated confidence matches the share right of its bin on spun text. In clean text every "
+        "finding is wrong: there the table shows what a reviewer would be shown.",
+        "",
+        "| row | set | " + " | ".join(bins) + " |",
+        "| --- | --- |" + " ---: |" * len(bins),
+    ]
+    for name, set_name, table in tables:
+        cells = [f"{b['right']}/{b['findings']} ({b['observed']:.2f})" if b["findings"] else "–" for b in table]
+        lines.append(f"| {name} | {set_name} | " + " | ".join(cells) + " |")
+    return lines
 
 
 def _restored(scores: dict[str, Any]) -> str:

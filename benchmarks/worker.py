@@ -5,8 +5,9 @@ own import and model/lexicon load and its peak memory is its own::
 
     python benchmarks/worker.py --config CONFIG.toml --input GOLD.jsonl --output OUT.jsonl
 
-The output has one line per record, ``{"id", "output", "edits"}`` (applied edits
-only, offsets into the spun text); ``OUT.jsonl.stats.json`` gets the timings
+The output has one line per record, ``{"id", "output", "edits", "held_back"}``
+(the applied edits, and the findings reported but not applied, offsets into the
+spun text); ``OUT.jsonl.stats.json`` gets the timings
 measured inside the process. Scoring happens in the parent, untimed.
 
 ``--unseen-corpora DIR`` (the parent passes it on the dev split): each record's
@@ -98,7 +99,14 @@ def main(argv: list[str] | None = None) -> int:
         table = unseen.get(key) if key is not None else None
         with table_in_use(table) if table is not None else nullcontext():
             result = pipeline.run(text)
-        outputs.append({"id": record_id, "output": result.text, "edits": [e.to_dict() for e in result.applied]})
+        outputs.append(
+            {
+                "id": record_id,
+                "output": result.text,
+                "edits": [e.to_dict() for e in result.applied],
+                "held_back": [e.to_dict() for e in result.edits if not e.applied],
+            }
+        )
     finished = time.perf_counter()
 
     with args.output.open("w", encoding="utf-8", newline="\n") as handle:

@@ -47,15 +47,16 @@ import json
 import re
 import sys
 import time
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from itertools import pairwise
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
 from rapidfuzz.distance import Levenshtein
 
+from .apply import apply_edits
 from .model import Edit, overlaps
 from .segment import WORD_RE
 
@@ -847,6 +848,87 @@ def summary_path(out: Path) -> Path:
 
 
 CleanFn = Callable[[str], "Result"]
+
+
+#: Confidence bins of a reliability table: [0.5, 0.6), ..., [0.95, 1.0]. The floor is the
+#: context detector's report floor; the bins narrow near the top, where its bars lie.
+RELIABILITY_EDGES: tuple[float, ...] = (0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 1.0)
+
+
+@dataclass(frozen=True, slots=True)
+class ReliabilityBin:
+    """The findings whose confidence lies in ``[low, high)`` (the last bin includes ``high``)."""
+
+    low: float
+    high: float
+    findings: int
+    right: int
+    confidence_sum: float
+
+    @property
+    def mean_confidence(self) -> float | None:
+        return self.confidence_sum / self.findings if self.findings else None
+
+    @property
+    def observed(self) -> float | None:
+        """The share of right findings: near the bin's confidences when they are calibrated."""
+        return self.right / self.findings if self.findings else None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "low": self.low,
+            "high": self.high,
+            "findings": self.findings,
+            "right": self.right,
+            "mean_confidence": self.mean_confidence,
+            "observed": self.observed,
+        }
+
+
+def finding_is_right(gold: GoldRecord, edit: Edit) -> bool:
+    """Would ``edit`` alone, applied to the spun text, be a good edit and damage nothing?
+
+    Judges report-only findings as well as applied ones, each on its own, so a
+    reliability table covers every confidence a reviewer sees, not only those
+    above the bar.
+    """
+    alone = replace(edit, applied=True)
+    score = score_record(gold, apply_edits(gold.spun, [alone]), [alone])
+    return bool(score.edits) and score.bad_edits == 0 and score.damaged_words == 0
+
+
+def reliability(
+    records: Iterable[GoldRecord | Mapping[str, Any]],
+    findings: Sequence[Sequence[Edit]],
+    *,
+    detector: str | None = None,
+    edges: Sequence[float] = RELIABILITY_EDGES,
+) -> list[ReliabilityBin]:
+    """Reliability table: for each confidence bin, how many findings there were and how many were right.
+
+    ``findings``: one list per record, applied or not (``Result.edits``), offsets
+    into the spun text; only ``detector``'s when given. Findings under the first
+    edge are left out. In clean records every finding is wrong, so their table
+    shows what the confidences cost on clean text rather than their calibration.
+    """
+    gold = [_as_gold(r, i) for i, r in enumerate(records)]
+    if len(findings) != len(gold):
+        raise ValueError(f"{len(findings)} finding lists for {len(gold)} gold records")
+    counts = [[0, 0, 0.0] for _ in edges[:-1]]
+    for g, found in zip(gold, findings, strict=True):
+        for edit in found:
+            if detector is not None and edit.detector != detector:
+                continue
+            if not edges[0] <= edit.confidence <= edges[-1]:
+                continue
+            k = min(bisect_right(edges, edit.confidence) - 1, len(counts) - 1)
+            counts[k][0] += 1
+            counts[k][1] += finding_is_right(g, edit)
+            counts[k][2] += edit.confidence
+    return [
+        ReliabilityBin(lo, hi, int(n), int(right), total)
+        for (lo, hi), (n, right, total) in zip(pairwise(edges), counts, strict=True)
+    ]
 
 
 def evaluate_outputs(

@@ -306,3 +306,44 @@ def test_holdout_sets_are_keyed_on_the_code_that_places_phrases(
     assert bench.main(args) == 0
     after = sorted(p.name for p in (tmp_path / "cache").glob("gold-*.jsonl"))
     assert len(before) == 2 and len(after) == 4  # both sets rebuilt under new keys
+
+
+def test_worker_writes_the_findings_it_held_back(tmp_path: Path) -> None:
+    """The reliability table judges every finding a reviewer sees, so the worker writes the held-back ones too."""
+    worker = _load_worker()
+    gold = tmp_path / "gold.jsonl"
+    text = "We trained an irregular woodland on the counterfeit consciousness data."
+    gold.write_text(json.dumps({"id": "r1", "spun": text}) + "\n", encoding="utf-8")
+    config = tmp_path / "config.toml"
+    config.write_text('detectors = ["lexicon"]\nmin-confidence = 0.99\n', encoding="utf-8")
+    out = tmp_path / "out.jsonl"
+    assert worker.main(["--config", str(config), "--input", str(gold), "--output", str(out)]) == 0
+    [record] = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    assert record["output"] == text and record["edits"] == []  # under the bar: reported, not applied
+    held = {(e["spun"], e["proposal"], e["applied"]) for e in record["held_back"]}
+    assert held == {
+        ("an irregular woodland", "a random forest", False),  # the article follows the new word
+        ("counterfeit consciousness", "artificial intelligence", False),
+    }
+
+
+def test_reliability_section_lists_each_row_and_set_with_a_table() -> None:
+    def table(right: int, findings: int) -> list[dict[str, object]]:
+        bins = [{"low": 0.5, "high": 0.9, "findings": 0, "right": 0, "observed": None}]
+        return [*bins, {"low": 0.9, "high": 1.0, "findings": findings, "right": right, "observed": right / findings}]
+
+    data = {
+        "rows": [
+            {"name": "lexicon", "sets": {"spun": {"reliability": None}}},
+            {
+                "name": "context-best",
+                "sets": {"spun": {"reliability": table(9, 10)}, "clean": {"reliability": table(0, 2)}},
+            },
+        ]
+    }
+    lines = bench._reliability_lines(data)
+    assert "| row | set | 0.5–0.9 | 0.9–1 |" in lines
+    assert "| context-best | spun | – | 9/10 (0.90) |" in lines
+    assert "| context-best | clean | – | 0/2 (0.00) |" in lines
+    assert not any(line.startswith("| lexicon") for line in lines)
+    assert bench._reliability_lines({"rows": data["rows"][:1]}) == []

@@ -19,7 +19,9 @@ from repair.evaluate import (
     eval_main,
     evaluate,
     evaluate_outputs,
+    finding_is_right,
     read_gold,
+    reliability,
     score_record,
     summary_path,
 )
@@ -354,3 +356,44 @@ def test_spinning_then_scoring(fixtures: Path) -> None:
     assert piped.fixed_words + piped.missed_words == piped.spun_words == perfect.spun_words
     table = piped.per_detector()
     assert sum(d.edits for d in table.values()) == piped.edits
+
+
+# --------------------------------------------------------------------------- reliability
+
+
+def finding(text: str, spun: str, proposal: str, confidence: float, detector: str = "context") -> Edit:
+    start = text.index(spun)
+    return Edit(start, start + len(spun), 1, start + 1, spun, proposal, confidence, detector, "test", applied=False)
+
+
+def test_a_finding_is_judged_alone_whether_or_not_it_was_applied() -> None:
+    g1 = GOLD[0]
+    assert finding_is_right(g1, finding(g1.spun, "navy", "military", 0.6))
+    assert not finding_is_right(g1, finding(g1.spun, "navy", "army", 0.6))  # spun, but the wrong original
+    assert not finding_is_right(g1, finding(g1.spun, "crossed", "forded", 0.6))  # a clean word
+    assert not finding_is_right(g1, finding(g1.spun, "navy said", "military stated", 0.6))  # fixes one, damages one
+
+
+def test_reliability_counts_each_bin_and_its_share_right() -> None:
+    g1, g2, _ = GOLD
+    found = [
+        [
+            finding(g1.spun, "navy", "military", 0.55),
+            finding(g1.spun, "troopers", "soldiers", 0.93),
+            finding(g1.spun, "river", "stream", 0.97),
+            finding(g1.spun, "hearth", "fire", 1.0),  # the last bin includes its upper edge
+            finding(g1.spun, "quilt", "cover", 0.95, detector="lexicon"),
+        ],
+        [finding(g2.spun, "cease", "stop", 0.4), finding(g2.spun, "commander", "leader", 0.9)],
+        [],
+    ]
+    table = reliability([g1, g2, GOLD[2]], found, detector="context")
+    edges = [(0.5, 0.6), (0.6, 0.7), (0.7, 0.8), (0.8, 0.9), (0.9, 0.95), (0.95, 1.0)]
+    assert [(b.low, b.high) for b in table] == edges
+    assert [(b.findings, b.right) for b in table] == [(1, 1), (0, 0), (0, 0), (0, 0), (2, 1), (2, 1)]
+    assert table[4].mean_confidence == pytest.approx(0.915) and table[4].observed == 0.5
+    assert table[1].observed is None and table[1].to_dict()["mean_confidence"] is None
+    # Without a detector every finding counts (the lexicon's too); under the first edge none does.
+    assert sum(b.findings for b in reliability([g1, g2, GOLD[2]], found)) == 6
+    with pytest.raises(ValueError, match="2 finding lists for 3 gold records"):
+        reliability(GOLD, found[:2])
