@@ -71,6 +71,7 @@ class Config:
     context_min_confidence: float = _DEFAULTS["context_min_confidence"]
     context_fast_min_confidence: float = _DEFAULTS["context_fast_min_confidence"]
     context_spun_min_confidence: float = _DEFAULTS["context_spun_min_confidence"]
+    context_fast_spun_min_confidence: float = _DEFAULTS["context_fast_spun_min_confidence"]
     context_phrase_min_confidence: float = _DEFAULTS["context_phrase_min_confidence"]
     ambiguity_margin: float = _DEFAULTS["ambiguity_margin"]
     detectors: tuple[str, ...] = tuple(_DEFAULTS["detectors"])
@@ -183,6 +184,11 @@ def validate(config: Config, origin: str) -> Config:
             "context_spun_min_confidence",
             0.0 <= config.context_spun_min_confidence <= 1.0,
             "context-spun-min-confidence must be between 0 and 1",
+        ),
+        (
+            "context_fast_spun_min_confidence",
+            0.0 <= config.context_fast_spun_min_confidence <= 1.0,
+            "context-fast-spun-min-confidence must be between 0 and 1",
         ),
         (
             "context_phrase_min_confidence",

@@ -136,16 +136,18 @@ def context_bar(config: Config, evidence: SpinEvidence | None, step: str = "") -
     different models. At the best level the phrase step has its own bar: its
     confidences are shares of right edits measured on dev text that is mostly
     clean, so they already pay for clean text's false edits, where the one-word
-    model's come from training on synthetic spins. The spun-document bar
-    applies only at the best level, the one its settings were measured for
+    model's come from training on synthetic spins. The spun-document bar has
+    a setting per level, since each level weighs its own first pass
     (``repair.evidence``).
     """
+    spun = evidence is not None and evidence.spun
     if config.quality != "best":
-        return config.context_fast_min_confidence
+        bar = config.context_fast_min_confidence
+        return min(bar, config.context_fast_spun_min_confidence) if spun else bar
     bar = config.context_min_confidence
     if step == PHRASE_STEP:
         bar = min(bar, config.context_phrase_min_confidence)
-    if evidence is not None and evidence.spun:
+    if spun:
         bar = min(bar, config.context_spun_min_confidence)
     return bar
 

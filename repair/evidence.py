@@ -14,8 +14,10 @@ number of *distinct* findings (spun words and proposal) at or above
 times gives one finding, not four, while a spinner's swaps differ. A document
 counts as spun when it has at least ``min-findings`` of them and at least
 ``min-density`` per 100 words (``[document]`` in ``repair/data/context.toml``,
-chosen on dev records). Such a document gets a second, deeper look by the
-context detector, and its context edits need only ``context-spun-min-confidence``.
+chosen on dev records). At the best level such a document gets a second, deeper
+look by the context detector, and its context edits need only
+``context-spun-min-confidence``; at the fast level, with counts of its own
+(``[document.fast]``), they need only ``context-fast-spun-min-confidence``.
 """
 
 from __future__ import annotations
@@ -47,12 +49,21 @@ class DocumentSettings:
         )
 
 
-@lru_cache(maxsize=1)
-def document_settings() -> DocumentSettings:
-    """The shipped settings, read once."""
+@lru_cache(maxsize=2)
+def document_settings(quality: str = "best") -> DocumentSettings:
+    """The shipped settings of a quality level, read once.
+
+    The fast level's first pass is the 3-gram stage alone, whose findings in
+    clean text are more numerous, so it has its own counts (``[document.fast]``
+    overrides ``[document]``).
+    """
     from .context import context_toml
 
-    return DocumentSettings.from_dict(context_toml()["document"])
+    data = dict(context_toml()["document"])
+    fast = data.pop("fast", {})
+    if quality == "fast":
+        data.update(fast)
+    return DocumentSettings.from_dict(data)
 
 
 @dataclass(frozen=True, slots=True)

@@ -68,10 +68,11 @@ class Pipeline:
         """
         found = self._ranked(doc, detect(doc, self.resources))
         config = self.config
-        if "context" in config.detectors and config.quality == "best":
-            evidence = weigh(found, len(doc.tokens), document_settings())
+        if "context" in config.detectors:
+            evidence = weigh(found, len(doc.tokens), document_settings(config.quality))
             doc.evidence = evidence
-            if evidence.spun:
+            # The second look re-scores suspects with the language model: the best level only.
+            if evidence.spun and config.quality == "best":
                 from .context import detect_context  # loaded only with the context detector (as in detect)
 
                 deeper = detect_context(doc, self.resources, deeper=evidence)

@@ -119,16 +119,28 @@ def test_a_document_without_evidence_gets_no_second_look(first_pass):
     assert calls == []
 
 
-@pytest.mark.parametrize(
-    "config",
-    [
-        Config(detectors=("lexicon", "artifact", "context"), quality="fast"),  # not measured at the fast level
-        Config(detectors=("lexicon", "artifact"), quality="best"),  # no context detector to look again
-    ],
-)
-def test_only_the_best_context_detector_weighs_documents(first_pass, config):
+def test_without_the_context_detector_no_document_is_weighed(first_pass):
     calls = first_pass(DENSE)
     doc = make_doc(TEXT)
-    Pipeline(config).findings(doc)
+    Pipeline(Config(detectors=("lexicon", "artifact"), quality="best")).findings(doc)
     assert doc.evidence is None
+    assert calls == []
+
+
+def test_the_fast_level_weighs_documents_by_its_own_counts_and_takes_no_second_look(first_pass):
+    """Its first pass is the 3-gram stage, whose findings are more common in clean text: it needs
+    4 distinct findings where the best level needs 3, and the second look (a language-model
+    re-scoring) is the best level's alone."""
+    fast, best = document_settings("fast"), document_settings("best")
+    assert fast.min_findings > best.min_findings and fast.evidence_floor == best.evidence_floor
+    calls = first_pass(DENSE)
+    config = Config(detectors=("lexicon", "artifact", "context"), quality="fast")
+    doc = make_doc(TEXT)
+    Pipeline(config).findings(doc)
+    assert doc.evidence is not None and doc.evidence.findings == 3 and not doc.evidence.spun  # 3 of 4
+    four = [*DENSE, _span(48, "solely", "only", 0.7)]
+    first_pass(four)
+    doc = make_doc(TEXT)
+    Pipeline(config).findings(doc)
+    assert doc.evidence is not None and doc.evidence.spun
     assert calls == []

@@ -131,8 +131,10 @@ def test_a_spun_document_lowers_the_context_bar_and_says_so():
     spun, quiet = SpinEvidence(9, 300, True), SpinEvidence(1, 300, False)
     config = Config(quality="best", context_min_confidence=0.9, context_spun_min_confidence=0.8)
     assert (context_bar(config, spun), context_bar(config, quiet), context_bar(config, None)) == (0.8, 0.9, 0.9)
-    # Only the best level was measured for it; a spun bar above the usual one never raises it.
-    assert context_bar(config.replace(quality="fast"), spun) == config.context_fast_min_confidence
+    # Each level has its own spun bar; a spun bar above the usual one never raises it.
+    fast = config.replace(quality="fast", context_fast_min_confidence=0.92, context_fast_spun_min_confidence=0.85)
+    assert (context_bar(fast, spun), context_bar(fast, quiet), context_bar(fast, None)) == (0.85, 0.92, 0.92)
+    assert context_bar(fast.replace(context_fast_spun_min_confidence=0.95), spun) == 0.92
     assert context_bar(config.replace(context_spun_min_confidence=0.95), spun) == 0.9
 
     finding = Finding(Span(4, 12, "troopers", "context", "t", 0.85), (Candidate("soldiers", 0.85, "context"),), "t")
@@ -153,6 +155,10 @@ def test_a_spun_document_lowers_the_context_bar_and_says_so():
     sure = Finding(finding.span, (Candidate("soldiers", 0.95, "context"),), "t")
     [plain] = decide(doc, [sure], config)
     assert plain.applied and "spun-document" not in plain.reason
+    # The fast level says so with its own bars.
+    doc.evidence = spun
+    [edit] = decide(doc, [finding], fast)
+    assert edit.applied and "applied at the spun-document bar 0.85 (otherwise 0.92): this document" in edit.reason
 
 
 def test_ignore_phrases_allow_list():
