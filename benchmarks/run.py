@@ -743,6 +743,7 @@ def run_row_set(
     from_mapping(tomllib.loads(config_path.read_text(encoding="utf-8")), str(config_path))  # fail early
 
     table: list[ReliabilityBin] | None = None
+    use: dict[str, float] | None = None
     if row.cli is None:
         out_path = folder / "outputs.jsonl"
         cmd = [sys.executable, str(BENCH / "worker.py"), "--config", str(config_path)]
@@ -764,6 +765,10 @@ def run_row_set(
             edits.append([Edit.from_dict(e) for e in data["edits"]])
             held_back.append([Edit.from_dict(e) for e in data.get("held_back", ())])
         stats = json.loads(Path(str(out_path) + ".stats.json").read_text(encoding="utf-8"))
+        counts = {k: stats[k] for k in ("lm_tokens", "encoded_texts") if k in stats}
+        if counts and words:
+            # How much of the text reaches the neural models ("clean text should rarely reach the LM").
+            use = {f"{k}_per_1k_words": 1000.0 * v / words for k, v in counts.items()}
         if "context" in settings.get("detectors", ()):
             # Every finding the context detector reported, applied or not, each judged on its own.
             found = [[*a, *b] for a, b in zip(edits, held_back, strict=True)]
@@ -789,6 +794,7 @@ def run_row_set(
         "peak_rss_mb": job.peak_rss_mb,
         "peak_tree_mb": job.peak_tree_mb,
         "reliability": table,
+        "model_use": use,
     }
 
 
@@ -907,6 +913,7 @@ def figures(result: dict[str, Any], kinds: list[list[str]] | None = None) -> dic
         "peak_tree_mb": result.get("peak_tree_mb"),
         "worst_damage": worst,
         "reliability": [b.to_dict() for b in result["reliability"]] if result.get("reliability") else None,
+        "model_use": result.get("model_use"),
     }
 
 
@@ -1040,6 +1047,7 @@ def render_markdown(data: dict[str, Any]) -> str:
                 f"{t['edits']} ({t['good_edits']}) | {t['damaged_words']} |"
             )
     lines += _reliability_lines(data)
+    lines += _model_use_lines(data)
     detail = [
         (row["name"], set_name, name, d)
         for row in data["rows"]
@@ -1092,6 +1100,34 @@ def _reliability_lines(data: dict[str, Any]) -> list[str]:
     for name, set_name, table in tables:
         cells = [f"{b['right']}/{b['findings']} ({b['observed']:.2f})" if b["findings"] else "–" for b in table]
         lines.append(f"| {name} | {set_name} | " + " | ".join(cells) + " |")
+    return lines
+
+
+def _model_use_lines(data: dict[str, Any]) -> list[str]:
+    """How much text reaches the neural models, per row and set: what "clean text rarely reaches
+    the large model" comes to."""
+    used = [
+        (row["name"], set_name, row["sets"][set_name]["model_use"])
+        for row in data["rows"]
+        for set_name in SETS
+        if row["sets"].get(set_name, {}).get("model_use")
+    ]
+    if not used:
+        return []
+    lines = [
+        "",
+        "## Model use",
+        "",
+        "Work the neural models did per 1,000 words of input, after loading: tokens the causal language model "
+        "decoded and texts the sentence encoder embedded (each distinct text once per process: the encoder "
+        "caches them).",
+        "",
+        "| row | set | LM tokens / 1k words | encoder texts / 1k words |",
+        "| --- | --- | ---: | ---: |",
+    ]
+    for name, set_name, use in used:
+        lm, enc = use.get("lm_tokens_per_1k_words"), use.get("encoded_texts_per_1k_words")
+        lines.append(f"| {name} | {set_name} | {_f(lm, ',.0f')} | {_f(enc, ',.0f')} |")
     return lines
 
 

@@ -27,6 +27,7 @@ import argparse  # noqa: E402
 import json  # noqa: E402
 import sys  # noqa: E402
 from pathlib import Path  # noqa: E402
+from typing import Any  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
@@ -54,6 +55,19 @@ def source_documents(corpora: Path, record_ids: list[str]) -> dict[tuple[str, in
                 if i in indexes:
                     found[(corpus, i)] = json.loads(line)["text"]
     return found
+
+
+def model_use(pipeline: Any) -> dict[str, int]:
+    """How much work the neural models have done in this process: tokens the causal LM decoded,
+    texts the sentence encoder embedded. Only models already loaded are asked (asking a lazy
+    resource would load it), so a row without them reports nothing."""
+    loaded = vars(pipeline.resources)
+    use: dict[str, int] = {}
+    if "causal_lm" in loaded:
+        use["lm_tokens"] = int(loaded["causal_lm"].tokens_evaluated)
+    if "encoder" in loaded:
+        use["encoded_texts"] = int(loaded["encoder"].texts_encoded)
+    return use
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -92,6 +106,7 @@ def main(argv: list[str] | None = None) -> int:
         key: default_collocations().excluding(source) for key, source in sources.items()
     }
     loaded = time.perf_counter()
+    before = model_use(pipeline)
 
     outputs = []
     for record_id, text in texts:
@@ -108,6 +123,7 @@ def main(argv: list[str] | None = None) -> int:
             }
         )
     finished = time.perf_counter()
+    used = {key: count - before.get(key, 0) for key, count in model_use(pipeline).items()}  # loaded lazily
 
     with args.output.open("w", encoding="utf-8", newline="\n") as handle:
         for out in outputs:
@@ -118,6 +134,7 @@ def main(argv: list[str] | None = None) -> int:
         "load_s": loaded - read_done,
         "run_s": finished - loaded,
         "total_s": finished - STARTED,
+        **used,
     }
     Path(str(args.output) + ".stats.json").write_text(json.dumps(stats), encoding="utf-8")
     return 0

@@ -347,3 +347,30 @@ def test_reliability_section_lists_each_row_and_set_with_a_table() -> None:
     assert "| context-best | clean | – | 0/2 (0.00) |" in lines
     assert not any(line.startswith("| lexicon") for line in lines)
     assert bench._reliability_lines({"rows": data["rows"][:1]}) == []
+
+
+def test_model_use_counts_only_the_models_already_loaded() -> None:
+    """Asking a lazy resource would load it: a row without the language model reports no LM work."""
+    from types import SimpleNamespace
+
+    worker = _load_worker()
+    lm, encoder = SimpleNamespace(tokens_evaluated=1200), SimpleNamespace(texts_encoded=35)
+    assert worker.model_use(SimpleNamespace(resources=SimpleNamespace())) == {}
+    loaded = SimpleNamespace(resources=SimpleNamespace(causal_lm=lm, encoder=encoder))
+    assert worker.model_use(loaded) == {"lm_tokens": 1200, "encoded_texts": 35}
+    data = {
+        "rows": [
+            {"name": "lexicon", "sets": {"clean": {"model_use": None}}},
+            {
+                "name": "context-best",
+                "sets": {
+                    "spun": {"model_use": {"lm_tokens_per_1k_words": 5210.4, "encoded_texts_per_1k_words": 80.2}},
+                    "clean": {"model_use": {"lm_tokens_per_1k_words": 610.0}},
+                },
+            },
+        ]
+    }
+    lines = bench._model_use_lines(data)
+    assert "| context-best | spun | 5,210 | 80 |" in lines and "| context-best | clean | 610 | – |" in lines
+    assert lines.index("| context-best | spun | 5,210 | 80 |") < lines.index("| context-best | clean | 610 | – |")
+    assert bench._model_use_lines({"rows": data["rows"][:1]}) == []
