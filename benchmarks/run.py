@@ -1079,7 +1079,7 @@ def _reliability_lines(data: dict[str, Any]) -> list[str]:
     tables = [
         (row["name"], set_name, row["sets"][set_name]["reliability"])
         for row in data["rows"]
-        for set_name in ("spun", "docs", "tortured", "papers", "clean")
+        for set_name in SETS
         if row["sets"].get(set_name, {}).get("reliability")
     ]
     if not tables:

@@ -53,9 +53,10 @@ class DocumentSettings:
 def document_settings(quality: str = "best") -> DocumentSettings:
     """The shipped settings of a quality level, read once.
 
-    The fast level's first pass is the 3-gram stage alone, whose findings in
-    clean text are more numerous, so it has its own counts (``[document.fast]``
-    overrides ``[document]``).
+    The fast level's first pass is the 3-gram stage alone; with the best
+    level's counts some short clean texts read as spun there, so it has counts
+    of its own (``[document.fast]`` overrides ``[document]``; the table in
+    ``context.toml`` has the measurements).
     """
     from .context import context_toml
 

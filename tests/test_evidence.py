@@ -128,9 +128,9 @@ def test_without_the_context_detector_no_document_is_weighed(first_pass):
 
 
 def test_the_fast_level_weighs_documents_by_its_own_counts_and_takes_no_second_look(first_pass):
-    """Its first pass is the 3-gram stage, whose findings are more common in clean text: it needs
-    4 distinct findings where the best level needs 3, and the second look (a language-model
-    re-scoring) is the best level's alone."""
+    """Its first pass is the 3-gram stage alone, with which some short clean texts read as spun at
+    the best level's counts: it needs 4 distinct findings where the best level needs 3, and the
+    second look (a language-model re-scoring) is the best level's alone."""
     fast, best = document_settings("fast"), document_settings("best")
     assert fast.min_findings > best.min_findings and fast.evidence_floor == best.evidence_floor
     calls = first_pass(DENSE)
