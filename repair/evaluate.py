@@ -664,6 +664,8 @@ class EvalReport:
 
     records: list[RecordScore]
     seconds: float = 0.0
+    # The context detector's reliability table (:func:`reliability`), when the run had its findings.
+    calibration: list[ReliabilityBin] = field(default_factory=list)
 
     def _sum(self, name: str) -> int:
         return sum(getattr(r, name) for r in self.records)
@@ -813,6 +815,13 @@ class EvalReport:
                     f"{d.detector:<24} {d.edits:>7} {d.good_edits:>7} {d.bad_edits:>7} "
                     f"{d.precision:>7.3f} {d.fixed_words:>7} {d.damaged_words:>7}"
                 )
+        if any(b.findings for b in self.calibration):
+            lines.append("")
+            lines.append("context detector's confidences (every finding, applied or not, judged alone):")
+            lines.append(f"{'confidence':<12} {'findings':>8} {'right':>7} {'share':>7}")
+            for b in self.calibration:
+                share = "-" if b.observed is None else f"{b.observed:.2f}"
+                lines.append(f"{b.low:.2f}-{b.high:.2f}    {b.findings:>8} {b.right:>7} {share:>7}")
         examples = self.worst(worst)
         if examples:
             lines.append("")
@@ -977,13 +986,17 @@ def evaluate(
         clean_fn = Pipeline(config).run
     outputs: list[str] = []
     edits: list[list[Edit]] = []
+    found: list[list[Edit]] = []
     started = time.perf_counter()
     for g in gold:
         result = clean_fn(g.spun)
         outputs.append(result.text)
         edits.append([e for e in result.edits if e.applied])
+        found.append(list(result.edits))
     seconds = time.perf_counter() - started
-    return evaluate_outputs(gold, outputs, edits, seconds=seconds)
+    report = evaluate_outputs(gold, outputs, edits, seconds=seconds)
+    report.calibration = reliability(gold, found, detector="context")
+    return report
 
 
 def eval_main(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import pandas as pd
@@ -397,3 +398,19 @@ def test_reliability_counts_each_bin_and_its_share_right() -> None:
     assert sum(b.findings for b in reliability([g1, g2, GOLD[2]], found)) == 6
     with pytest.raises(ValueError, match="2 finding lists for 3 gold records"):
         reliability(GOLD, found[:2])
+
+
+def test_eval_reports_the_context_detectors_calibration() -> None:
+    """``repair eval`` checks the confidences on the user's own gold: held-back findings count too."""
+    g1 = GOLD[0]
+    applied = replace(finding(g1.spun, "navy", "military", 0.93), applied=True)
+    held = finding(g1.spun, "river", "stream", 0.62)  # reported for review, wrong
+    plan = {g1.spun: [applied, held]}
+    report = evaluate(GOLD, fake_clean(plan))
+    assert report.edits == 1 and report.good_edits == 1  # the held-back finding is no edit
+    assert [(b.findings, b.right) for b in report.calibration if b.findings] == [(1, 0), (1, 1)]
+    text = report.format_text()
+    assert "context detector's confidences" in text
+    assert "0.60-0.70           1       0    0.00" in text and "0.90-0.95           1       1    1.00" in text
+    lexicon_only = evaluate(GOLD, fake_clean({g1.spun: [edit_for(g1.spun, "hearth", "fire", "lexicon")]}))
+    assert "context detector's confidences" not in lexicon_only.format_text()
