@@ -742,7 +742,7 @@ def run_row_set(
     config_path.write_text("".join(f"{k} = {toml_value(v)}\n" for k, v in settings.items()), encoding="utf-8")
     from_mapping(tomllib.loads(config_path.read_text(encoding="utf-8")), str(config_path))  # fail early
 
-    table: list[ReliabilityBin] | None = None
+    calibration: list[ReliabilityBin] = []
     use: dict[str, float] | None = None
     if row.cli is None:
         out_path = folder / "outputs.jsonl"
@@ -772,7 +772,7 @@ def run_row_set(
         if "context" in settings.get("detectors", ()):
             # Every finding the context detector reported, applied or not, each judged on its own.
             found = [[*a, *b] for a, b in zip(edits, held_back, strict=True)]
-            table = reliability(gold, found, detector="context")
+            calibration = reliability(gold, found, detector="context")
     else:
         outputs, edits, job = _run_cli(row, gold, folder, config_path)
         code, wall = job.returncode, job.wall_s
@@ -780,6 +780,7 @@ def run_row_set(
             return {"error": _tail(folder / "log.txt"), "returncode": code}
         stats = {}
     report = evaluate_outputs(gold, outputs, edits, seconds=wall, default_detector="cli")
+    report.calibration = calibration
     speed = {
         "words": words,
         "wall_s": wall,
@@ -793,7 +794,6 @@ def run_row_set(
         "speed": speed,
         "peak_rss_mb": job.peak_rss_mb,
         "peak_tree_mb": job.peak_tree_mb,
-        "reliability": table,
         "model_use": use,
     }
 
@@ -912,7 +912,7 @@ def figures(result: dict[str, Any], kinds: list[list[str]] | None = None) -> dic
         "peak_rss_mb": result["peak_rss_mb"],
         "peak_tree_mb": result.get("peak_tree_mb"),
         "worst_damage": worst,
-        "reliability": [b.to_dict() for b in result["reliability"]] if result.get("reliability") else None,
+        "reliability": [b.to_dict() for b in report.calibration] or None,
         "model_use": result.get("model_use"),
     }
 
