@@ -57,6 +57,15 @@ def source_documents(corpora: Path, record_ids: list[str]) -> dict[tuple[str, in
     return found
 
 
+def load_models(pipeline: Any) -> None:
+    """Load the neural models the configuration uses. They load lazily, at the first suspect that
+    needs one, which a short warm-up text seldom has: their load time then fell inside ``run_s``."""
+    config = pipeline.config
+    if "context" in config.detectors and config.quality == "best":
+        pipeline.resources.causal_lm  # noqa: B018 - a cached property: reading it loads the model
+        pipeline.resources.encoder  # noqa: B018
+
+
 def model_use(pipeline: Any) -> dict[str, int]:
     """How much work the neural models have done in this process: tokens the causal LM decoded,
     texts the sentence encoder embedded. Only models already loaded are asked (asking a lazy
@@ -102,6 +111,7 @@ def main(argv: list[str] | None = None) -> int:
         use_index(InverseIndex.load(args.index))
     pipeline = Pipeline(load_config(args.config, isolated=True))
     pipeline.run("Loading.")  # force every lazy resource to load before the clock for the run starts
+    load_models(pipeline)
     unseen: dict[tuple[str, int], Collocations] = {
         key: default_collocations().excluding(source) for key, source in sources.items()
     }

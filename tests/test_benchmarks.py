@@ -374,3 +374,35 @@ def test_model_use_counts_only_the_models_already_loaded() -> None:
     assert "| context-best | spun | 5,210 | 80 |" in lines and "| context-best | clean | 610 | – |" in lines
     assert lines.index("| context-best | spun | 5,210 | 80 |") < lines.index("| context-best | clean | 610 | – |")
     assert bench._model_use_lines({"rows": data["rows"][:1]}) == []
+
+
+def test_the_worker_loads_the_best_levels_models_before_the_clock() -> None:
+    """SmolLM2 and MiniLM load at the first suspect that needs them: the worker loads them up front
+    when the configuration uses them, so ``load_s`` holds their load time; other levels load neither."""
+    from types import SimpleNamespace
+
+    worker = _load_worker()
+
+    class Lazy:
+        def __init__(self) -> None:
+            self.read: list[str] = []
+
+        @property
+        def causal_lm(self) -> str:
+            self.read.append("causal_lm")
+            return "lm"
+
+        @property
+        def encoder(self) -> str:
+            self.read.append("encoder")
+            return "encoder"
+
+    for quality, detectors, expected in (
+        ("best", ("lexicon", "context"), ["causal_lm", "encoder"]),
+        ("fast", ("lexicon", "context"), []),
+        ("best", ("lexicon", "artifact"), []),
+    ):
+        resources = Lazy()
+        config = SimpleNamespace(quality=quality, detectors=detectors)
+        worker.load_models(SimpleNamespace(config=config, resources=resources))
+        assert resources.read == expected
