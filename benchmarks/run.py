@@ -1074,14 +1074,19 @@ def render_markdown(data: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
-def _reliability_lines(data: dict[str, Any]) -> list[str]:
-    """The context detector's reliability table: right / findings per confidence bin, row by row and set by set."""
-    tables = [
-        (row["name"], set_name, row["sets"][set_name]["reliability"])
+def _per_row_and_set(data: dict[str, Any], key: str) -> list[tuple[str, str, Any]]:
+    """(row, set, figure) for every row and set whose figures have ``key``, in row and set order."""
+    return [
+        (row["name"], set_name, row["sets"][set_name][key])
         for row in data["rows"]
         for set_name in SETS
-        if row["sets"].get(set_name, {}).get("reliability")
+        if row["sets"].get(set_name, {}).get(key)
     ]
+
+
+def _reliability_lines(data: dict[str, Any]) -> list[str]:
+    """The context detector's reliability table: right / findings per confidence bin, row by row and set by set."""
+    tables = _per_row_and_set(data, "reliability")
     if not tables:
         return []
     bins = [f"{b['low']:g}–{b['high']:g}" for b in tables[0][2]]
@@ -1106,12 +1111,7 @@ def _reliability_lines(data: dict[str, Any]) -> list[str]:
 def _model_use_lines(data: dict[str, Any]) -> list[str]:
     """How much text reaches the neural models, per row and set: what "clean text rarely reaches
     the large model" comes to."""
-    used = [
-        (row["name"], set_name, row["sets"][set_name]["model_use"])
-        for row in data["rows"]
-        for set_name in SETS
-        if row["sets"].get(set_name, {}).get("model_use")
-    ]
+    used = _per_row_and_set(data, "model_use")
     if not used:
         return []
     lines = [
