@@ -985,15 +985,14 @@ def evaluate(
 
         clean_fn = Pipeline(config).run
     outputs: list[str] = []
-    edits: list[list[Edit]] = []
-    found: list[list[Edit]] = []
+    found: list[list[Edit]] = []  # every finding, applied or held back
     started = time.perf_counter()
     for g in gold:
         result = clean_fn(g.spun)
         outputs.append(result.text)
-        edits.append([e for e in result.edits if e.applied])
         found.append(list(result.edits))
     seconds = time.perf_counter() - started
+    edits = [[e for e in f if e.applied] for f in found]
     report = evaluate_outputs(gold, outputs, edits, seconds=seconds)
     report.calibration = reliability(gold, found, detector="context")
     return report
