@@ -184,12 +184,59 @@ def align(a: Sequence[str], b: Sequence[str]) -> list[Block]:
     for op in Levenshtein.opcodes(a, b):
         if op.tag == "equal":
             continue
-        if blocks and blocks[-1].a2 == op.src_start and blocks[-1].b2 == op.dest_start:
+        block = _slid_left(Block(op.src_start, op.src_end, op.dest_start, op.dest_end), a, b, blocks)
+        if blocks and blocks[-1].a2 == block.a1 and blocks[-1].b2 == block.b1:
             last = blocks.pop()
-            blocks.append(Block(last.a1, op.src_end, last.b1, op.dest_end))
-        else:
-            blocks.append(Block(op.src_start, op.src_end, op.dest_start, op.dest_end))
+            block = Block(last.a1, block.a2, last.b1, block.b2)
+        blocks.append(block)
     return blocks
+
+
+def _slid_left(block: Block, a: Sequence[str], b: Sequence[str], before: Sequence[Block]) -> Block:
+    """A pure insertion or deletion moved as far left as the same alignment allows.
+
+    Which "the" of "the the" a deletion removes is arbitrary, and the three
+    alignments of a record (spun-original, output-original, spun-output) could
+    choose differently: a repair that removed the doubled word was then judged
+    to remove the right one. Moved left, every alignment picks the first.
+    """
+    a1, a2, b1, b2 = block.a1, block.a2, block.b1, block.b2
+    floor_a, floor_b = (before[-1].a2, before[-1].b2) if before else (0, 0)
+    if b1 == b2:  # deletion: a[a1:a2] removed
+        while a1 > floor_a and b1 > floor_b and a[a1 - 1] == a[a2 - 1]:
+            a1, a2, b1, b2 = a1 - 1, a2 - 1, b1 - 1, b2 - 1
+    elif a1 == a2:  # insertion: b[b1:b2] added
+        while a1 > floor_a and b1 > floor_b and b[b1 - 1] == b[b2 - 1]:
+            a1, a2, b1, b2 = a1 - 1, a2 - 1, b1 - 1, b2 - 1
+    return Block(a1, a2, b1, b2)
+
+
+def _charitable(blocks: Sequence[Block], a: Sequence[str], b_len: int, a_ok: Sequence[bool]) -> list[Block]:
+    """The repairer's changes, each pure deletion placed where it removes wrong words if it can.
+
+    Removing one "to" of "fail to to good effect" (for "fail to efficiently")
+    leaves the same text whichever copy goes, so the verdict must not hang on
+    the copy the alignment happened to name: of the equivalent places (the
+    deletion slid right over equal words) it takes the first that removes only
+    words the spinner made (``a_ok`` false), else the leftmost, where
+    :func:`align` put it. Insertions keep the leftmost place: the alignment of
+    output and original names the leftmost copy as the extra one, so an added
+    word is judged by the copy that is wrong.
+    """
+    out: list[Block] = []
+    for k, block in enumerate(blocks):
+        if block.b1 != block.b2 or block.a1 == block.a2:  # not a pure deletion
+            out.append(block)
+            continue
+        limit_a, limit_b = (blocks[k + 1].a1, blocks[k + 1].b1) if k + 1 < len(blocks) else (len(a), b_len)
+        here = block
+        while any(a_ok[here.a1 : here.a2]):
+            if here.a2 >= limit_a or here.b2 >= limit_b or a[here.a1] != a[here.a2]:
+                here = block  # no place removes only wrong words
+                break
+            here = Block(here.a1 + 1, here.a2 + 1, here.b1 + 1, here.b2 + 1)
+        out.append(here)
+    return out
 
 
 def _touches(a1: int, a2: int, b1: int, b2: int) -> bool:
@@ -417,6 +464,7 @@ def score_record(
 
     o_ok = _matched(len(o), outs, "a")
     s_ok = _matched(len(s), spins, "a")
+    changes = _charitable(changes, s, len(o), s_ok)
     in_spin = [False] * len(g)
     for r in spins:
         for i in range(r.b1, r.b2):

@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 
 from repair.apply import apply_edits
 from repair.evaluate import (
+    Block,
     GoldError,
     GoldRecord,
     align,
@@ -124,6 +125,42 @@ def test_phrase_length_changes_align() -> None:
     assert half.fixed_words == 3 and half.missed_words == 3
     assert half.good_edits == 1 and half.damaged_words == 0
     assert half.must_fix_hit == 1
+
+
+def test_a_deletion_among_equal_words_is_placed_on_the_first() -> None:
+    # Which "the" of "the the" goes is arbitrary; every alignment names the first.
+    assert align(["of", "the", "the", "sea"], ["of", "the", "sea"]) == [Block(1, 2, 1, 1)]
+    assert align(["a", "b", "c"], ["a", "b", "b", "c"]) == [Block(1, 1, 1, 2)]
+
+
+@pytest.mark.parametrize(
+    ("spun", "original", "output"),
+    [
+        # A spinner's doubled word, with an unfixed spin before it that changes how the rest aligns.
+        (
+            "One of the newest books and the greatest book of the the sea.",
+            "One of the strangest books and the greatest book of the sea.",
+            "One of the newest books and the greatest book of the sea.",
+        ),
+        # A phrase spin that doubled the word before it: removing either "to" leaves the same text.
+        (
+            "They fail to to good effect exploit it.",
+            "They fail to efficiently exploit it.",
+            "They fail to good effect exploit it.",
+        ),
+    ],
+)
+def test_removing_one_copy_of_a_doubled_word_is_judged_by_the_text_it_leaves(
+    spun: str, original: str, output: str
+) -> None:
+    report = evaluate_outputs([GoldRecord("d", spun, original)], [output])
+    assert (report.good_edits, report.bad_edits, report.damaged_words, report.fixed_words) == (1, 0, 0, 1)
+
+
+def test_doubling_or_undoubling_a_word_of_clean_text_is_still_damage() -> None:
+    for text, output in (("It is very good.", "It is very very good."), ("It is very very good.", "It is very good.")):
+        report = evaluate_outputs([GoldRecord("c", text, text)], [output])
+        assert (report.good_edits, report.bad_edits, report.damaged_words) == (0, 1, 1)
 
 
 def test_shorter_spun_phrase_restored_to_longer_original() -> None:
