@@ -11,19 +11,23 @@ from __future__ import annotations
 
 import re
 import tomllib
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from importlib import resources as importlib_resources
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .inverse import function_words
-from .model import Candidate, Document, Span
+from .model import Candidate, Document, Finding, Span
 from .segment import WORD_RE
+
+if TYPE_CHECKING:
+    from .evidence import SpinEvidence
 
 DETECTOR = "artifact"
 # Doubled words are as often plain typos as spinner residue; below the default
-# threshold they are reported for review, not written.
+# threshold they are reported for review, not written (in a document that reads
+# as spun, see :func:`in_spun_document`).
 DOUBLED_CONFIDENCE = 0.7
 
 
@@ -203,6 +207,36 @@ def doubled_content_word(text: str) -> Iterator[ArtifactHit]:
             DOUBLED_CONFIDENCE - 0.1,
             f'the word "{word}" doubled (often a spinner inserting a synonym next to its original)',
         )
+
+
+def in_spun_document(findings: Sequence[Finding], evidence: SpinEvidence | None) -> list[Finding]:
+    """The findings, with a doubled function word trusted as residue when the document reads as spun.
+
+    Alone, "in in" is a typo as often as a spinner's: it is left for review, so
+    clean text with a typo comes out unchanged. A document whose own findings
+    say it was spun as a whole (:mod:`repair.evidence`, which only the context
+    detector's runs weigh) is no edited prose: there the doubled word gets
+    ``[doubled] spun-document-confidence`` (``data/artifacts.toml``, with what
+    it was measured at) and its reason says why. Doubled content words keep
+    their confidence: they often end a spun phrase whose last word the spinner
+    repeated ("team up with with"), which removing one copy does not restore.
+    """
+    if evidence is None or not evidence.spun:
+        return list(findings)
+    sure = float(_data()["doubled"]["spun-document-confidence"])
+    source = f"{DETECTOR}:{doubled_word.__name__}"
+    out = []
+    for finding in findings:
+        best = finding.best
+        if best is not None and best.source == source and best.score < sure:
+            why = f"; {evidence.describe()}, where a doubled word is the spinner's rather than a typo"
+            finding = Finding(
+                replace(finding.span, score=sure),
+                (replace(best, score=sure), *finding.candidates[1:]),
+                finding.reason + why,
+            )
+        out.append(finding)
+    return out
 
 
 @lru_cache(maxsize=1)

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .apply import apply_edits
+from .artifacts import in_spun_document
 from .config import Config
 from .decide import decide
 from .detect import detect, outside_protected
@@ -64,13 +65,16 @@ class Pipeline:
     def findings(self, doc: Document) -> list[Finding]:
         """Every detector's findings, ranked; a document that reads as spun gets a second, deeper look.
 
-        The evidence is kept on ``doc.evidence`` for the decide stage (``repair.evidence``).
+        The evidence is kept on ``doc.evidence`` for the decide stage (``repair.evidence``). In
+        a spun document a doubled function word is trusted as the spinner's
+        (:func:`repair.artifacts.in_spun_document`).
         """
         found = self._ranked(doc, detect(doc, self.resources))
         config = self.config
         if "context" in config.detectors:
             evidence = weigh(found, len(doc.tokens), document_settings(config.quality))
             doc.evidence = evidence
+            found = in_spun_document(found, evidence)
             # The second look re-scores suspects with the language model: the best level only.
             if evidence.spun and config.quality == "best":
                 from .context import detect_context  # loaded only with the context detector (as in detect)

@@ -107,3 +107,26 @@ def test_help_file_placeholders_are_not_templates(text):
 def test_one_placeholder_does_not_hide_a_template():
     """A single group without a function word is not yet notation ("{million}" from a spinner)."""
     assert fixes("some {million} people and {that a} army") == [("{that a}", "that a")]
+
+
+def test_a_doubled_function_word_is_trusted_only_in_a_document_that_reads_as_spun():
+    from repair.artifacts import DOUBLED_CONFIDENCE, _data, in_spun_document
+    from repair.evidence import SpinEvidence
+    from repair.model import Finding
+
+    doc = make_doc("They met in in the hall, and the army army left.")
+    found = [Finding(s, s.hints, s.evidence) for s in detect_artifacts(doc)]
+    assert [(f.span.text, f.best.score) for f in found] == [
+        ("in in", DOUBLED_CONFIDENCE),
+        ("army army", pytest.approx(DOUBLED_CONFIDENCE - 0.1)),
+    ]
+    spun, quiet = SpinEvidence(5, 120, True), SpinEvidence(1, 120, False)
+    assert in_spun_document(found, None) == found
+    assert in_spun_document(found, quiet) == found  # a typo as often as a spin: left for review
+    word, content = in_spun_document(found, spun)
+    sure = float(_data()["doubled"]["spun-document-confidence"])
+    assert sure >= 0.8  # at least the default min-confidence, or the rule would change nothing
+    assert word.best.score == word.span.score == sure
+    assert word.reason.endswith(f"; {spun.describe()}, where a doubled word is the spinner's rather than a typo")
+    assert (word.span.start, word.span.end, word.best.text) == (found[0].span.start, found[0].span.end, "in")
+    assert content == found[1]  # a doubled content word often ends a spun phrase: unchanged

@@ -144,3 +144,35 @@ def test_the_fast_level_weighs_documents_by_its_own_counts_and_takes_no_second_l
     Pipeline(config).findings(doc)
     assert doc.evidence is not None and doc.evidence.spun
     assert calls == []
+
+
+def test_a_doubled_word_is_written_only_where_the_document_reads_as_spun(first_pass):
+    """A doubled function word is left for review in general (typos double words too); in a
+    document whose first pass reads as spun it is the spinner's and is written."""
+    from repair.artifacts import detect_artifacts
+    from repair.decide import decide
+
+    text = TEXT + " They left in in the morning."
+    doubled = [s for s in detect_artifacts(make_doc(text)) if s.text == "in in"]
+    assert len(doubled) == 1
+    for config in (
+        Config(detectors=("lexicon", "artifact", "context"), quality="best"),
+        Config(detectors=("lexicon", "artifact", "context"), quality="fast"),
+    ):
+        first_pass([*DENSE, *doubled])
+        doc = make_doc(text)
+        edits = decide(doc, Pipeline(config).findings(doc), config)
+        assert doc.evidence is not None and doc.evidence.spun
+        [edit] = [e for e in edits if e.detector == "artifact"]
+        assert edit.applied and edit.proposal == "in" and "rather than a typo" in edit.reason
+        # The same words without the other findings: no evidence, so the doubled word waits for review.
+        first_pass(list(doubled))
+        doc = make_doc(text)
+        [alone] = decide(doc, Pipeline(config).findings(doc), config)
+        assert not alone.applied and alone.confidence == 0.7 and "typo" in alone.reason
+    # Without the context detector nothing weighs the document (the default level never edits a typo).
+    config = Config(detectors=("lexicon", "artifact"))
+    first_pass([*DENSE, *doubled])
+    doc = make_doc(text)
+    [kept] = [e for e in decide(doc, Pipeline(config).findings(doc), config) if e.detector == "artifact"]
+    assert not kept.applied and doc.evidence is None
