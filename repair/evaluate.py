@@ -197,8 +197,8 @@ def _slid_left(block: Block, a: Sequence[str], b: Sequence[str], before: Sequenc
 
     Which "the" of "the the" a deletion removes is arbitrary, and the three
     alignments of a record (spun-original, output-original, spun-output) could
-    choose differently: a repair that removed the doubled word was then judged
-    to remove the right one. Moved left, every alignment picks the first.
+    choose differently, and a repair that removed the spinner's copy was judged
+    to have removed the original's. Moved left, every alignment names the first.
     """
     a1, a2, b1, b2 = block.a1, block.a2, block.b1, block.b2
     floor_a, floor_b = (before[-1].a2, before[-1].b2) if before else (0, 0)
