@@ -184,52 +184,36 @@ def align(a: Sequence[str], b: Sequence[str]) -> list[Block]:
     for op in Levenshtein.opcodes(a, b):
         if op.tag == "equal":
             continue
-        block = _slid_left(Block(op.src_start, op.src_end, op.dest_start, op.dest_end), a, b, blocks)
-        if blocks and blocks[-1].a2 == block.a1 and blocks[-1].b2 == block.b1:
+        if blocks and blocks[-1].a2 == op.src_start and blocks[-1].b2 == op.dest_start:
             last = blocks.pop()
-            block = Block(last.a1, block.a2, last.b1, block.b2)
-        blocks.append(block)
+            blocks.append(Block(last.a1, op.src_end, last.b1, op.dest_end))
+        else:
+            blocks.append(Block(op.src_start, op.src_end, op.dest_start, op.dest_end))
     return blocks
-
-
-def _slid_left(block: Block, a: Sequence[str], b: Sequence[str], before: Sequence[Block]) -> Block:
-    """A pure insertion or deletion moved as far left as the same alignment allows.
-
-    Which "the" of "the the" a deletion removes is arbitrary, and the three
-    alignments of a record (spun-original, output-original, spun-output) could
-    choose differently, and a repair that removed the spinner's copy was judged
-    to have removed the original's. Moved left, every alignment names the first.
-    """
-    a1, a2, b1, b2 = block.a1, block.a2, block.b1, block.b2
-    floor_a, floor_b = (before[-1].a2, before[-1].b2) if before else (0, 0)
-    if b1 == b2:  # deletion: a[a1:a2] removed
-        while a1 > floor_a and b1 > floor_b and a[a1 - 1] == a[a2 - 1]:
-            a1, a2, b1, b2 = a1 - 1, a2 - 1, b1 - 1, b2 - 1
-    elif a1 == a2:  # insertion: b[b1:b2] added
-        while a1 > floor_a and b1 > floor_b and b[b1 - 1] == b[b2 - 1]:
-            a1, a2, b1, b2 = a1 - 1, a2 - 1, b1 - 1, b2 - 1
-    return Block(a1, a2, b1, b2)
 
 
 def _charitable(blocks: Sequence[Block], a: Sequence[str], b_len: int, a_ok: Sequence[bool]) -> list[Block]:
     """The repairer's changes, each pure deletion placed where it removes wrong words if it can.
 
-    Removing one "to" of "fail to to good effect" (for "fail to efficiently")
-    leaves the same text whichever copy goes, so the verdict must not hang on
-    the copy the alignment happened to name: of the equivalent places (the
-    deletion slid right over equal words) it takes the first that removes only
-    words the spinner made (``a_ok`` false), else the leftmost, where
-    :func:`align` put it. Insertions keep the leftmost place: the alignment of
-    output and original names the leftmost copy as the extra one, so an added
-    word is judged by the copy that is wrong.
+    Removing one "the" of "the the" leaves the same text whichever copy goes,
+    but the alignment of spun text and output names a copy of its own, and the
+    alignment of spun text and original may have named the other one as the
+    spinner's: a right repair was then judged to remove a word of the original.
+    So of the equivalent places of a deletion (slid over equal words, between
+    its neighbouring blocks) it takes the leftmost that removes only words the
+    spinner made (``a_ok`` false), and stays where it was when none does.
     """
     out: list[Block] = []
     for k, block in enumerate(blocks):
-        if block.b1 != block.b2 or block.a1 == block.a2:  # not a pure deletion
-            out.append(block)
+        if block.b1 != block.b2 or block.a1 == block.a2 or not any(a_ok[block.a1 : block.a2]):
+            out.append(block)  # not a pure deletion, or one that removes only wrong words
             continue
+        floor_a = out[-1].a2 if out else 0
+        floor_b = out[-1].b2 if out else 0
         limit_a, limit_b = (blocks[k + 1].a1, blocks[k + 1].b1) if k + 1 < len(blocks) else (len(a), b_len)
         here = block
+        while here.a1 > floor_a and here.b1 > floor_b and a[here.a1 - 1] == a[here.a2 - 1]:
+            here = Block(here.a1 - 1, here.a2 - 1, here.b1 - 1, here.b2 - 1)  # the leftmost equivalent place
         while any(a_ok[here.a1 : here.a2]):
             if here.a2 >= limit_a or here.b2 >= limit_b or a[here.a1] != a[here.a2]:
                 here = block  # no place removes only wrong words
