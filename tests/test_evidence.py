@@ -149,7 +149,7 @@ def test_the_fast_level_weighs_documents_by_its_own_counts_and_takes_no_second_l
 def test_a_doubled_word_is_written_only_where_the_document_reads_as_spun(first_pass):
     """A doubled function word is left for review in general (typos double words too); in a
     document whose first pass reads as spun it is the spinner's and is written."""
-    from repair.artifacts import detect_artifacts
+    from repair.artifacts import DOUBLED_CONFIDENCE, detect_artifacts
     from repair.decide import decide
 
     text = TEXT + " They left in in the morning."
@@ -169,7 +169,7 @@ def test_a_doubled_word_is_written_only_where_the_document_reads_as_spun(first_p
         first_pass(list(doubled))
         doc = make_doc(text)
         [alone] = decide(doc, Pipeline(config).findings(doc), config)
-        assert not alone.applied and alone.confidence == 0.7 and "typo" in alone.reason
+        assert not alone.applied and alone.confidence == DOUBLED_CONFIDENCE and "typo" in alone.reason
     # Without the context detector nothing weighs the document (the default level never edits a typo).
     config = Config(detectors=("lexicon", "artifact"))
     first_pass([*DENSE, *doubled])
