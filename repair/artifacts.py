@@ -18,7 +18,7 @@ from importlib import resources as importlib_resources
 from typing import TYPE_CHECKING, Any
 
 from .inverse import function_words
-from .model import Candidate, Document, Finding, Span
+from .model import SPINTAX_STEP, Candidate, Document, Finding, Span
 from .segment import WORD_RE
 
 if TYPE_CHECKING:
@@ -482,12 +482,13 @@ def _swap_prior(original: str, spun: str) -> float:
 def detect_artifacts(doc: Document) -> list[Span]:
     spans: list[Span] = []
     for name, func in RULES.items():
+        # Which option of spintax the source had is for the rank stage to judge in context.
+        step = SPINTAX_STEP if func is spintax else ""
         for hit in func(doc.text):
             hints = (
                 Candidate(hit.proposal, hit.confidence, f"{DETECTOR}:{name}"),
                 *tuple(Candidate(alt, hit.confidence / 2, f"{DETECTOR}:{name}") for alt in hit.alternatives),
             )
-            spans.append(
-                Span(hit.start, hit.end, doc.text[hit.start : hit.end], DETECTOR, hit.reason, hit.confidence, hints)
-            )
+            text = doc.text[hit.start : hit.end]
+            spans.append(Span(hit.start, hit.end, text, DETECTOR, hit.reason, hit.confidence, hints, step))
     return spans

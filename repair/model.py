@@ -54,6 +54,8 @@ class Candidate:
 
 # ``Span.step`` of the context detector's joint-phrase step (repair.phrases), which has its own bar.
 PHRASE_STEP = "phrase"
+# ``Span.step`` of unexpanded spintax (repair.artifacts), whose options the rank stage orders in context.
+SPINTAX_STEP = "spintax"
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,7 +65,8 @@ class Span:
     ``hints`` carries candidates the detector already knows (a lexicon row knows
     its original), so the proposer does not need to look them up again.
     ``step`` names the detector's step that found it where its steps are decided
-    apart (the context detector's ``"phrase"`` step has its own bar).
+    or ranked apart (the context detector's ``"phrase"`` step has its own bar; the
+    options of ``"spintax"`` are ordered in context by the rank stage).
     """
 
     start: int
