@@ -66,9 +66,12 @@ class NGramLM:
         """ln P(word | history), history oldest first; unknown words get the floor."""
         key = (word, *history[-(self.order - 1) :])
         hit = self._cache.get(key)
-        if hit is not None:
-            return hit
-        raw = self._lm.prob([word, *reversed(key[1:])])
+        return self._lookup(key) if hit is None else hit
+
+    def _lookup(self, key: tuple[str, ...]) -> float:
+        """ln P of ``key`` (the word, then its history oldest first) from the model, cached."""
+        # pocketsphinx wants the history nearest word first.
+        raw = self._lm.prob([key[0], key[2], key[1]] if len(key) == 3 else [key[0], *reversed(key[1:])])
         value = self.oov_logprob if raw == _ZERO else raw * _TO_LN
         if len(self._cache) >= self._cache_size:
             self._cache.clear()
@@ -90,9 +93,16 @@ class NGramLM:
         The first ``len(middle)`` of them are the middle's log-probability given
         ``left`` alone, so a caller that needs both pays for the lookups once.
         """
-        seq = [*left[-(self.order - 1) :], *middle, *right[: self.order - 1]]
-        first = min(len(left), self.order - 1)
-        return [self.logprob(seq[i], seq[max(0, i - 2) : i]) for i in range(first, len(seq))]
+        seq = [*left[-2:], *middle, *right[:2]]
+        get = self._cache.get
+        terms = []
+        # The keys of :meth:`logprob` for a 3-gram model, built inline: the fast level asks
+        # for about three windows per word of clean text (587,000 in 196,000 words of dev).
+        for i in range(min(len(left), 2), len(seq)):
+            key = (seq[i], seq[i - 2], seq[i - 1]) if i >= 2 else (seq[i], *seq[:i])
+            value = get(key)
+            terms.append(self._lookup(key) if value is None else value)
+        return terms
 
     def score_variants(self, sets: Sequence[VariantSet]) -> list[list[float]]:
         out = []
