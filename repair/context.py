@@ -401,15 +401,17 @@ class FeatureContext:
         # joined[k]: token k forms a phrase with token k - 1 (a space or hyphen between).
         self.joined = joined_flags(doc.text, doc.tokens)
 
+    def neighbours(self, i: int, j: int) -> tuple[str | None, str | None]:
+        """The words joined to tokens ``[i, j)`` on either side within its sentence (None where there is none)."""
+        first, last = self.sentence_of_token[i]
+        left = self.norms[i - 1] if i > first and self.joined[i] else None
+        right = self.norms[j] if j < last and self.joined[j] else None
+        return left, right
+
     def collocation_fit(self, i: int, j: int, words: Sequence[str]) -> float:
         """How established ``words`` in place of tokens ``[i, j)`` are as pairs, with their joined neighbours."""
-        first, last = self.sentence_of_token[i]
-        seq = list(words)
-        if i > first and self.joined[i]:
-            seq.insert(0, self.norms[i - 1])
-        if j < last and self.joined[j]:
-            seq.append(self.norms[j])
-        return self.collocations.fit(seq)
+        left, right = self.neighbours(i, j)
+        return self.collocations.fit_between(left, words, right)
 
     def window(self, i: int, j: int) -> tuple[list[str], list[str]]:
         """Two words either side of ``[i, j)`` within its sentence, with sentence marks."""
@@ -435,7 +437,10 @@ def features(ctx: FeatureContext, suspect: Suspect, ngram: NGramLM) -> list[list
     uni_current = _unigram(ngram, current_words)
     pmi_current = sum(terms[: len(current_words)]) - uni_current
     zipf_current = _zipf(" ".join(current_words))
-    colloc_current = ctx.collocation_fit(suspect.i, suspect.j, current_words)
+    # The neighbours are the same for every candidate: looked up once.
+    near_left, near_right = ctx.neighbours(suspect.i, suspect.j)
+    collocation_fit = ctx.collocations.fit_between
+    colloc_current = collocation_fit(near_left, current_words, near_right)
     rows = []
     top = suspect.links[0].score if suspect.links else 0.0
     for link in suspect.links:
@@ -458,7 +463,7 @@ def features(ctx: FeatureContext, suspect: Suspect, ngram: NGramLM) -> list[list
                 1.0 if len(current_words) > 1 else 0.0,
                 pmi_cand - pmi_current,
                 pmi_current,
-                ctx.collocation_fit(suspect.i, suspect.j, cand_words) - colloc_current,
+                collocation_fit(near_left, cand_words, near_right) - colloc_current,
                 colloc_current,
             ]
         )

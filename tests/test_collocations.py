@@ -5,6 +5,8 @@ from __future__ import annotations
 import math
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from repair.models.collocations import Collocations, default_collocations, joins, pair_keys
 
@@ -40,6 +42,19 @@ def test_excluding_a_document_takes_its_pairs_out_once(tmp_path):
     assert without.df("speech", "recognition") == 4
     assert without.df("deep", "neural") == 0  # one document left: below min-df, as if never kept
     assert table.df("deep", "neural") == 2  # the original table is untouched
+
+
+WORDS = st.sampled_from(["speech", "recognition", "deep", "neural", "of"])
+
+
+@given(st.one_of(st.none(), WORDS), st.lists(WORDS, max_size=3), st.one_of(st.none(), WORDS), st.booleans())
+def test_fit_between_neighbours_is_the_fit_of_the_whole_sequence(left, words, right, excluded):
+    """The detector's fast path scores a filler between its neighbours as :meth:`fit` scores the sequence."""
+    table = Collocations({"speech recognition": 5, "deep neural": 2, "of speech": 1}, 10, 2)
+    if excluded:
+        table = table.excluding("Speech recognition. Deep neural nets.")
+    sequence = [w for w in (left, *words, right) if w is not None]
+    assert table.fit_between(left, words, right) == table.fit(sequence)
 
 
 def test_share_is_the_pairs_part_of_its_kept_words_pairs():

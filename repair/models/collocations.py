@@ -126,6 +126,28 @@ class Collocations:
         """Sum of ln(1 + df) over the consecutive pairs of ``words``: how established the sequence is."""
         return sum(math.log1p(self.df(a, b)) for a, b in itertools.pairwise(words))
 
+    def fit_between(self, left: str | None, words: Sequence[str], right: str | None) -> float:
+        """:meth:`fit` of ``words`` with ``left`` before them and ``right`` after (None: no word there).
+
+        The context detector asks this for a span's words and for each of its
+        candidates between the same neighbours, about three times per word of
+        clean text at the fast level, so the pairs are looked up without
+        building the sequence.
+        """
+        counts, minus, min_df = self.counts, self._minus, self.min_df
+        total = 0.0
+        previous = left
+        for word in (*words, right) if right is not None else words:
+            if previous is not None:
+                key = f"{previous} {word}"
+                n = counts.get(key, 0)
+                if n and minus and key in minus:
+                    n -= 1
+                if n >= min_df:
+                    total += math.log1p(n)
+            previous = word
+        return total
+
     def excluding(self, text: str) -> Collocations:
         """The table as if ``text`` (one counted document) had not been counted: for training only."""
         return Collocations(self.counts, self.documents - 1, self.min_df, frozenset(pair_keys(text)), self._totals)
