@@ -339,17 +339,27 @@ def spelling_key(text: str) -> str:
 def suspect_at(doc: Document, index: InverseIndex, i: int, j: int, max_candidates: int) -> Suspect | None:
     """Tokens ``[i, j)`` as a suspect with their first ``max_candidates`` candidates by prior."""
     current = " ".join(t.norm for t in doc.tokens[i:j])
+    links = _proposals(index, current, j - i > 1, max_candidates)
+    if not links:
+        return None
+    start, end = doc.tokens[i].start, doc.tokens[j - 1].end
+    return Suspect(i, j, start, end, doc.text[start:end], links)
+
+
+@lru_cache(maxsize=WORD_CACHE)
+def _proposals(index: InverseIndex, current: str, phrase: bool, max_candidates: int) -> tuple[Link, ...]:
+    """The first ``max_candidates`` links of ``current`` that are not its spelling variants or initials.
+
+    The same for every occurrence of the words, so worked out once: a clean text makes
+    about one suspect for every two words, most of them common words.
+    """
     mine = spelling_key(current)
-    phrase = j - i > 1
     links = tuple(
         link
         for link in index.lookup(current, max_candidates + 1)
         if spelling_key(link.text) != mine and not (phrase and is_initialism(link.text, current))
     )
-    if not links:
-        return None
-    start, end = doc.tokens[i].start, doc.tokens[j - 1].end
-    return Suspect(i, j, start, end, doc.text[start:end], links[:max_candidates])
+    return links[:max_candidates]
 
 
 def _numeric(word: str) -> bool:
