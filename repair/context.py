@@ -41,7 +41,7 @@ import json
 import math
 import operator
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources as importlib_resources
@@ -87,6 +87,7 @@ FEATURES: tuple[str, ...] = (
     "colloc_margin",  # word pairs with the neighbours: sum ln(1 + documents) for the candidate - for the current words
     "colloc_current",  # how established the current words' pairs with their neighbours are
 )
+_MARGIN, _MARGIN_POS = FEATURES.index("lm_margin"), FEATURES.index("lm_margin_pos")
 
 
 @dataclass(frozen=True, slots=True)
@@ -143,6 +144,15 @@ class ContextModel:
             tuple(data.get("stage2", ())),
             OrderModel.from_dict(data["order"]) if "order" in data else None,
         )
+
+    def reaches(self, floor: float) -> Callable[[list[float]], bool] | None:
+        """A test that a row's probability reaches ``floor``, for :func:`features` to put to
+        rows whose 3-gram margin is an upper bound; None when such a row's probability is
+        no upper bound (the model would have to give a larger margin a smaller weight)."""
+        _, weights = self._folded
+        if floor <= 0.0 or weights[_MARGIN] < 0.0 or weights[_MARGIN] + weights[_MARGIN_POS] < 0.0:
+            return None
+        return lambda row: self.probability(row) >= floor
 
     def probability(self, x: Sequence[float]) -> float:
         bias, weights = self._folded
@@ -435,12 +445,24 @@ class FeatureContext:
         return left, right
 
 
-def features(ctx: FeatureContext, suspect: Suspect, ngram: NGramLM) -> list[list[float]]:
-    """One feature row per candidate link of ``suspect`` (in ``FEATURES`` order)."""
+def features(
+    ctx: FeatureContext, suspect: Suspect, ngram: NGramLM, worth: Callable[[list[float]], bool] | None = None
+) -> list[list[float]]:
+    """One feature row per candidate link of ``suspect`` (in ``FEATURES`` order).
+
+    ``worth``: a test the caller needs at least one row to pass (a stage-one
+    probability at its floor). It is first put to rows whose 3-gram margin is
+    an upper bound: the candidate's own words given the words before it, with the
+    terms of the two words after it (log-probabilities, so at most 0) left out.
+    When no row passes, the suspect gets no rows ([]) and those lookups are
+    saved: 72% of the suspects of 955 clean dev records at the fast level's
+    floor (0.5), 32% at the best level's (0.1).
+    Rows that are returned are exact, and the same with or without ``worth``.
+    """
     left, right = ctx.window(suspect.i, suspect.j)
     current_words = ctx.norms[suspect.i : suspect.j]
-    # One pass of lookups per filler gives both its window log-probability and its
-    # log-probability given the left words alone (the first terms of the window).
+    # One pass of lookups gives both the window's log-probability and the current
+    # words' log-probability given the left words alone (the first terms of the window).
     terms = ngram.window_terms(left, current_words, right)
     lm_current = sum(terms)
     per_word = lm_current / (len(current_words) + len(right))
@@ -452,31 +474,38 @@ def features(ctx: FeatureContext, suspect: Suspect, ngram: NGramLM) -> list[list
     collocation_fit = ctx.collocations.fit_between
     colloc_current = collocation_fit(near_left, current_words, near_right)
     rows = []
+    fillers = []
     top = suspect.links[0].score if suspect.links else 0.0
     for link in suspect.links:
         cand_words, zipf_cand, uni_cand = _filler(ngram, link.text)
-        terms = ngram.window_terms(left, cand_words, right)
-        margin = sum(terms) - lm_current
-        pmi_cand = sum(terms[: len(cand_words)]) - uni_cand
+        own = sum(ngram.window_terms(left, cand_words, ()))
+        bound = own - lm_current  # the margin, before the words after the candidate are scored
+        fillers.append(cand_words)
         rows.append(
             [
                 math.log(max(link.score, 1e-6)),
                 1.0 if link.score >= top else 0.0,
                 float(len(link.sources)),
                 1.0 if link.rank == 0 and link.sources != ("moby",) else 0.0,
-                margin,
-                max(margin, 0.0),
+                bound,
+                max(bound, 0.0),
                 per_word,
                 zipf_current,
                 zipf_cand - zipf_current,
                 float(len(cand_words) - len(current_words)),
                 1.0 if len(current_words) > 1 else 0.0,
-                pmi_cand - pmi_current,
+                own - uni_cand - pmi_current,
                 pmi_current,
                 collocation_fit(near_left, cand_words, near_right) - colloc_current,
                 colloc_current,
             ]
         )
+    if worth is not None and not any(map(worth, rows)):
+        return []
+    for row, cand_words in zip(rows, fillers, strict=True):
+        margin = sum(ngram.window_terms(left, cand_words, right)) - lm_current
+        row[_MARGIN] = margin
+        row[_MARGIN_POS] = max(margin, 0.0)
     return rows
 
 
@@ -553,11 +582,18 @@ def _reason(suspect: Suspect, link: Link, margin: float) -> str:
 
 
 def score_suspects(
-    doc: Document, res: Resources, ctx: FeatureContext | None = None, model: ContextModel | None = None
+    doc: Document,
+    res: Resources,
+    ctx: FeatureContext | None = None,
+    model: ContextModel | None = None,
+    floor: float = 0.0,
 ) -> Iterator[tuple[Suspect, list[tuple[float, float, Link]]]]:
     """Stage one for every suspect, one at a time: (probability, 3-gram margin, link), best first.
 
     ``model``: the shipped one by default (the training script passes the one it is fitting).
+    ``floor``: the lowest stage-one probability the caller acts on; suspects none of
+    whose candidates can reach it are left out, most of them before all their
+    3-gram lookups are made (:func:`features`).
     A generator, so a long document does not hold every suspect's scored
     candidates at once (about 25 MB for a 33,000-word one). How many candidates
     of each suspect are scored: ``max-candidates``, or ``fast-max-candidates``
@@ -572,22 +608,26 @@ def score_suspects(
     ngram = res.ngram_lm
     ctx = ctx or FeatureContext(doc)
     for suspect in suspects(doc, index, int(settings["max-words"]), width):
-        yield suspect, rank_links(ctx, suspect, ngram, model)
+        ranked = rank_links(ctx, suspect, ngram, model, floor)
+        if ranked:
+            yield suspect, ranked
 
 
 def rank_links(
-    ctx: FeatureContext, suspect: Suspect, ngram: NGramLM, model: ContextModel
+    ctx: FeatureContext, suspect: Suspect, ngram: NGramLM, model: ContextModel, floor: float = 0.0
 ) -> list[tuple[float, float, Link]]:
     """The suspect's candidates by stage-one probability: (probability, 3-gram margin, link), best first.
 
     Stage one says whether a span looks spun; :func:`order_candidates` (which
     adds the sentence encoder and was trained to rank) says which original is
-    likeliest.
+    likeliest. ``floor``: a suspect none of whose candidates can reach it gets
+    [] (see :func:`features`).
     """
-    margin_at = FEATURES.index("lm_margin")
-    rows = features(ctx, suspect, ngram)
+    rows = features(ctx, suspect, ngram, model.reaches(floor))
+    if not rows:
+        return []
     return sorted(
-        ((model.probability(x), x[margin_at], link) for x, link in zip(rows, suspect.links, strict=True)),
+        ((model.probability(x), x[_MARGIN], link) for x, link in zip(rows, suspect.links, strict=True)),
         key=lambda item: (-item[0], item[2].text),
     )
 
@@ -630,11 +670,10 @@ def order_candidates(
     doc: Document, ctx: FeatureContext, suspect: Suspect, res: Resources, order: OrderModel
 ) -> list[tuple[float, float, Link]]:
     """The proposer's in-context order: (probability among the candidates, 3-gram margin, link), best first."""
-    margin_at = FEATURES.index("lm_margin")
     rows = order_rows(doc, ctx, suspect, res)
     probs = order.distribution(rows)
     return sorted(
-        ((p, row[margin_at], link) for p, row, link in zip(probs, rows, suspect.links, strict=True)),
+        ((p, row[_MARGIN], link) for p, row, link in zip(probs, rows, suspect.links, strict=True)),
         key=lambda item: (-item[0], item[2].text),
     )
 
@@ -742,7 +781,9 @@ def detect_context(doc: Document, res: Resources, deeper: SpinEvidence | None = 
     first_floor = floor if deeper is None else ceiling
     spans: list[Span] = []
     ctx = FeatureContext(doc)
-    for suspect, scored in score_suspects(doc, res, ctx):
+    # The lowest stage-one probability acted on below (a broken term is looked at from its own floor).
+    lowest = min(floor, term_floor) if best_quality else floor
+    for suspect, scored in score_suspects(doc, res, ctx, floor=lowest):
         p1, margin, best_link = scored[0]
         # The first pass also re-scores a suspect under its floor whose best candidate mends a broken term.
         mends = best_quality and term_floor <= p1 < first_floor and mends_term(ctx, suspect, best_link, term_gain)

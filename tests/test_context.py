@@ -560,3 +560,52 @@ def test_fast_level_scores_fewer_candidates_than_the_best_level(monkeypatch):
     assert len(scored_links["fast"]) == settings["fast-max-candidates"]
     assert len(scored_links["best"]) == settings["max-candidates"] < len(heads)
     assert scored_links["fast"] < scored_links["best"]  # the first candidates by prior, the same ones
+
+
+def test_a_floor_leaves_out_only_suspects_that_cannot_reach_it(fixtures, resources):
+    """The upper bound on the 3-gram margin saves lookups and changes no suspect that can reach the floor."""
+    text = (
+        f"{SENTENCE} The navy troopers stated that the quilt was large. The team will make an attempt "
+        "to perform at home, in keeping with the battle plan. A large team of soldiers stated their case "
+        "in the courtroom. " + (fixtures / "clean_wikinews.txt").read_text(encoding="utf-8")
+    )
+    doc = make_doc(text)
+    model = default_model()
+    assert model is not None
+    # The rows the test is put to bound the exact rows' probabilities from above.
+    ctx = FeatureContext(doc)
+    for suspect, _ in score_suspects(doc, resources, ctx):
+        bounds: list[list[float]] = []
+
+        def record(row: list[float], bounds: list[list[float]] = bounds) -> bool:
+            bounds.append(list(row))
+            return False  # no row passes: the suspect gets no rows
+
+        assert features(ctx, suspect, resources.ngram_lm, record) == []
+        exact = features(ctx, suspect, resources.ngram_lm)
+        assert len(bounds) == len(exact) > 0
+        for bound, row in zip(bounds, exact, strict=True):
+            assert model.probability(bound) >= model.probability(row)
+            assert bound[: FEATURES.index("lm_margin")] == row[: FEATURES.index("lm_margin")]
+    every = list(score_suspects(doc, resources))
+    dropped = 0
+    for floor in (0.02, 0.2, 0.5):
+        kept = list(score_suspects(doc, resources, floor=floor))
+        # What is kept is scored exactly as without a floor, and nothing that reaches the floor is lost.
+        assert all(entry in every for entry in kept)
+        assert [s for s, ranked in every if ranked[0][0] >= floor] == [s for s, ranked in kept if ranked[0][0] >= floor]
+        dropped += len(every) - len(kept)
+    assert dropped > 0  # the bound does leave suspects out
+
+
+def test_a_floor_is_ignored_where_the_margin_bound_would_not_bound_the_probability():
+    """Only a model that weighs a larger 3-gram margin at least as much gives an upper bound."""
+    model = default_model()
+    assert model is not None
+    assert model.reaches(0.5) is not None and model.reaches(0.0) is None
+    margin_at, positive_at = FEATURES.index("lm_margin"), FEATURES.index("lm_margin_pos")
+    for margin, positive in ((-0.5, 0.0), (0.5, -1.0)):
+        weights = list(model.weights)
+        weights[margin_at], weights[positive_at] = margin, positive
+        other = ContextModel(model.features, model.mean, model.scale, tuple(weights), model.bias, {})
+        assert other.reaches(0.5) is None
