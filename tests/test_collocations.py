@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import math
 
 import pytest
@@ -49,12 +50,14 @@ WORDS = st.sampled_from(["speech", "recognition", "deep", "neural", "of"])
 
 @given(st.one_of(st.none(), WORDS), st.lists(WORDS, max_size=3), st.one_of(st.none(), WORDS), st.booleans())
 def test_fit_between_neighbours_is_the_fit_of_the_whole_sequence(left, words, right, excluded):
-    """The detector's fast path scores a filler between its neighbours as :meth:`fit` scores the sequence."""
+    """A filler between its neighbours scores as the sequence's pairs, each ln(1 + documents)."""
     table = Collocations({"speech recognition": 5, "deep neural": 2, "of speech": 1}, 10, 2)
     if excluded:
         table = table.excluding("Speech recognition. Deep neural nets.")
     sequence = [w for w in (left, *words, right) if w is not None]
-    assert table.fit_between(left, words, right) == table.fit(sequence)
+    expected = sum(math.log1p(table.df(a, b)) for a, b in itertools.pairwise(sequence))
+    assert table.fit_between(left, words, right) == pytest.approx(expected, abs=1e-12)
+    assert table.fit(sequence) == table.fit_between(None, sequence, None)
 
 
 def test_share_is_the_pairs_part_of_its_kept_words_pairs():

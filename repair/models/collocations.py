@@ -124,7 +124,7 @@ class Collocations:
 
     def fit(self, words: Iterable[str]) -> float:
         """Sum of ln(1 + df) over the consecutive pairs of ``words``: how established the sequence is."""
-        return sum(math.log1p(self.df(a, b)) for a, b in itertools.pairwise(words))
+        return self.fit_between(None, tuple(words), None)
 
     def fit_between(self, left: str | None, words: Sequence[str], right: str | None) -> float:
         """:meth:`fit` of ``words`` with ``left`` before them and ``right`` after (None: no word there).
