@@ -102,6 +102,58 @@ class Suspect:
     links: tuple[Link, ...]
 
 
+#: A model's log-odds are capped here (odds of a million to one) where two are averaged.
+LOGIT_CAP = math.log(1e6 - 1)
+
+
+def _capped(z: float) -> float:
+    return max(-LOGIT_CAP, min(LOGIT_CAP, z))
+
+
+def _sigmoid(z: float) -> float:
+    return 0.0 if z < -30 else 1.0 / (1.0 + math.exp(-z))
+
+
+@dataclass(frozen=True, slots=True)
+class QuadraticModel:
+    """The fast level's stage one: logistic regression over the standardised ``FEATURES`` and their pairwise products.
+
+    The fast level has no language model to take a second look, so its stage one
+    must be sharp by itself. The products let a feature's weight depend on another
+    (a 3-gram margin says more for a rare word than for a common one). Fitted by
+    ``tools/train_ranker.py --fast-only`` on stage one's rows; the products are in
+    scikit-learn's order (``x0*x0, x0*x1, ..., x1*x1, ...``).
+    """
+
+    mean: tuple[float, ...]
+    scale: tuple[float, ...]
+    linear: tuple[float, ...]
+    quadratic: tuple[float, ...]
+    bias: float
+
+    def __post_init__(self) -> None:
+        n = len(FEATURES)
+        if not len(self.mean) == len(self.scale) == len(self.linear) == n or len(self.quadratic) != n * (n + 1) // 2:
+            raise ValueError("the fast level's model was trained on other features: retrain it with --fast-only")
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> QuadraticModel:
+        return cls(
+            tuple(data["mean"]), tuple(data["scale"]), tuple(data["linear"]), tuple(data["quadratic"]), data["bias"]
+        )
+
+    def logit(self, x: Sequence[float]) -> float:
+        z = [(v - mu) / sd for v, mu, sd in zip(x, self.mean, self.scale, strict=True)]
+        total = self.bias + sum(map(operator.mul, z, self.linear))
+        weights = iter(self.quadratic)
+        for i, zi in enumerate(z):
+            total += zi * sum(map(operator.mul, z[i:], weights))
+        return total
+
+    def probability(self, x: Sequence[float]) -> float:
+        return _sigmoid(self.logit(x))
+
+
 @dataclass(frozen=True, slots=True)
 class ContextModel:
     """Standardised logistic regression over ``FEATURES``, loaded from JSON."""
@@ -114,6 +166,7 @@ class ContextModel:
     settings: dict[str, Any]
     stage2: tuple[float, ...] = ()  # bias and weights over STAGE2_FEATURES, when trained
     order: OrderModel | None = None  # the proposer's in-context order, when trained
+    fast: QuadraticModel | None = None  # the fast level's stage one, when trained
     # The standardisation folded into the weights (weight / scale, and the bias less
     # weight * mean / scale), so a row costs one dot product: the fast level scores
     # some 700,000 candidate rows per 100,000 words.
@@ -143,6 +196,7 @@ class ContextModel:
             dict(data.get("settings", {})),
             tuple(data.get("stage2", ())),
             OrderModel.from_dict(data["order"]) if "order" in data else None,
+            QuadraticModel.from_dict(data["fast"]) if "fast" in data else None,
         )
 
     def reaches(self, floor: float) -> Callable[[list[float]], bool] | None:
@@ -154,12 +208,25 @@ class ContextModel:
             return None
         return lambda row: self.probability(row) >= floor
 
-    def probability(self, x: Sequence[float]) -> float:
+    def logit(self, x: Sequence[float]) -> float:
         bias, weights = self._folded
-        z = bias + sum(map(operator.mul, x, weights))
-        if z < -30:
-            return 0.0
-        return 1.0 / (1.0 + math.exp(-z))
+        return bias + sum(map(operator.mul, x, weights))
+
+    def probability(self, x: Sequence[float]) -> float:
+        return _sigmoid(self.logit(x))
+
+    def fast_probability(self, x: Sequence[float]) -> float:
+        """The fast level's stage one: the mean of this model's log-odds and the quadratic model's.
+
+        Each model's say is capped at odds of a million to one, so neither overrules
+        the other outright. The quadratic model alone was sharper on spun dev text
+        but made confident errors on clean phrases ("majority rule" -> "democracy");
+        the mean kept most of its gain (``fast-gate`` in ``context.toml``).
+        """
+        if self.fast is None:
+            return self.probability(x)
+        mean = (_capped(self.logit(x)) + _capped(self.fast.logit(x))) / 2
+        return _sigmoid(mean)
 
     def stage2_probability(self, x: Sequence[float]) -> float:
         """Confidence after language-model re-scoring (``quality = "best"``)."""
@@ -604,30 +671,46 @@ def score_suspects(
     if model is None or index is None:
         return
     settings = context_toml()["context"]
-    width = int(settings["fast-max-candidates" if res.config.quality == "fast" else "max-candidates"])
+    fast_level = res.config.quality == "fast"
+    width = int(settings["fast-max-candidates" if fast_level else "max-candidates"])
+    # The fast level's own stage one re-scores what the linear model lets through its gate.
+    fast = fast_level and model.fast is not None
+    gate = min(floor, float(settings["fast-gate"])) if fast else floor
     ngram = res.ngram_lm
     ctx = ctx or FeatureContext(doc)
     for suspect in suspects(doc, index, int(settings["max-words"]), width):
-        ranked = rank_links(ctx, suspect, ngram, model, floor)
+        ranked = rank_links(ctx, suspect, ngram, model, gate, fast)
         if ranked:
             yield suspect, ranked
 
 
 def rank_links(
-    ctx: FeatureContext, suspect: Suspect, ngram: NGramLM, model: ContextModel, floor: float = 0.0
+    ctx: FeatureContext,
+    suspect: Suspect,
+    ngram: NGramLM,
+    model: ContextModel,
+    floor: float = 0.0,
+    fast: bool = False,
 ) -> list[tuple[float, float, Link]]:
     """The suspect's candidates by stage-one probability: (probability, 3-gram margin, link), best first.
 
     Stage one says whether a span looks spun; :func:`order_candidates` (which
     adds the sentence encoder and was trained to rank) says which original is
     likeliest. ``floor``: a suspect none of whose candidates can reach it gets
-    [] (see :func:`features`).
+    [] (see :func:`features`). ``fast``: the suspects whose best candidate reaches
+    ``floor`` (a gate; the others get []) are scored by
+    :meth:`ContextModel.fast_probability`.
     """
     rows = features(ctx, suspect, ngram, model.reaches(floor))
     if not rows:
         return []
+    scorer = model.probability
+    if fast:
+        if max(map(model.probability, rows)) < floor:
+            return []
+        scorer = model.fast_probability
     return sorted(
-        ((model.probability(x), x[_MARGIN], link) for x, link in zip(rows, suspect.links, strict=True)),
+        ((scorer(x), x[_MARGIN], link) for x, link in zip(rows, suspect.links, strict=True)),
         key=lambda item: (-item[0], item[2].text),
     )
 

@@ -16,6 +16,7 @@ from repair.context import (
     ContextModel,
     FeatureContext,
     OrderModel,
+    QuadraticModel,
     adds_words,
     cap_deletion,
     changeable,
@@ -52,6 +53,7 @@ def test_shipped_model_matches_the_features():
     assert len(model.weights) == len(FEATURES)
     assert len(model.stage2) == len(STAGE2_FEATURES) + 1
     assert model.order is not None and len(model.order.weights) == len(ORDER_FEATURES)
+    assert model.fast is not None  # the fast level's own stage one
 
 
 def test_model_refuses_other_features():
@@ -330,11 +332,24 @@ def test_adds_words(current, candidate, expected):
     assert adds_words(current, candidate) is expected
 
 
+def linear_stage_one(monkeypatch) -> None:
+    """Run the fast level with the linear stage one alone: the tests of its caps need a finding
+    the linear model is sure of, whichever model the fast level ships."""
+    import dataclasses
+
+    import repair.context as context
+
+    model = default_model()
+    assert model is not None
+    monkeypatch.setattr(context, "default_model", lambda: dataclasses.replace(model, fast=None))
+
+
 def test_fast_level_leaves_expansions_for_review(monkeypatch):
     """A fast-level candidate with more words than the span is capped below the bar: real text gave no right one."""
     from repair.context import context_toml
     from repair.pipeline import Pipeline
 
+    linear_stage_one(monkeypatch)
     index = small_index(("at the same time", "concurrently", "wordnet", 0), ("jointly", "concurrently", "moby", 1))
     text = "The two teams worked concurrently on the new design."
     config = Config(detectors=("context",), quality="fast")
@@ -367,6 +382,7 @@ def test_no_alternative_of_a_capped_fast_finding_is_surer_than_its_favourite(mon
     from repair.context import context_toml
     from repair.pipeline import Pipeline
 
+    linear_stage_one(monkeypatch)
     index = small_index(
         ("at the same time", "concurrently", "wordnet", 0),
         ("simultaneously", "concurrently", "wordnet", 1),
@@ -562,8 +578,10 @@ def test_fast_level_scores_fewer_candidates_than_the_best_level(monkeypatch):
     assert scored_links["fast"] < scored_links["best"]  # the first candidates by prior, the same ones
 
 
-def test_a_floor_leaves_out_only_suspects_that_cannot_reach_it(fixtures, resources):
+def test_a_floor_leaves_out_only_suspects_that_cannot_reach_it(fixtures):
     """The upper bound on the 3-gram margin saves lookups and changes no suspect that can reach the floor."""
+    # The best level's stage one is the linear model alone (the fast level adds its own after a gate).
+    resources = Resources.for_config(Config(detectors=("context",), quality="best"))
     text = (
         f"{SENTENCE} The navy troopers stated that the quilt was large. The team will make an attempt "
         "to perform at home, in keeping with the battle plan. A large team of soldiers stated their case "
@@ -609,3 +627,60 @@ def test_a_floor_is_ignored_where_the_margin_bound_would_not_bound_the_probabili
         weights[margin_at], weights[positive_at] = margin, positive
         other = ContextModel(model.features, model.mean, model.scale, tuple(weights), model.bias, {})
         assert other.reaches(0.5) is None
+
+
+def test_quadratic_model_is_a_logistic_over_the_features_and_their_products():
+    """Standardised features, then every product x_i * x_j (i <= j) in scikit-learn's order."""
+    import itertools
+
+    n = len(FEATURES)
+    pairs = list(itertools.combinations_with_replacement(range(n), 2))
+    model = QuadraticModel(
+        mean=tuple(0.1 * k for k in range(n)),
+        scale=tuple(1.0 + 0.05 * k for k in range(n)),
+        linear=tuple(0.03 * (k % 4) - 0.04 for k in range(n)),
+        quadratic=tuple(0.002 * ((i + 2 * j) % 7) - 0.006 for i, j in pairs),
+        bias=-1.5,
+    )
+    row = [0.7 * math.sin(k) + 0.2 * k for k in range(n)]
+    z = [(v - mu) / sd for v, mu, sd in zip(row, model.mean, model.scale, strict=True)]
+    logit = model.bias + sum(w * v for w, v in zip(model.linear, z, strict=True))
+    logit += sum(w * z[i] * z[j] for w, (i, j) in zip(model.quadratic, pairs, strict=True))
+    assert model.probability(row) == pytest.approx(1.0 / (1.0 + math.exp(-logit)), rel=1e-12)
+    with pytest.raises(ValueError, match="other features"):
+        QuadraticModel(model.mean, model.scale, model.linear, model.quadratic[:-1], 0.0)
+
+
+def test_fast_probability_averages_the_two_models_log_odds_each_capped():
+    """Neither model overrules the other outright: each says at most a million to one."""
+    shipped = default_model()
+    assert shipped is not None and shipped.fast is not None
+    row = [float(k % 5) - 1.5 for k in range(len(FEATURES))]
+    linear, quadratic = shipped.logit(row), shipped.fast.logit(row)
+    mean = (max(-13.8155, min(13.8155, linear)) + max(-13.8155, min(13.8155, quadratic))) / 2
+    assert shipped.fast_probability(row) == pytest.approx(1.0 / (1.0 + math.exp(-mean)), rel=1e-4)
+    sure = QuadraticModel(shipped.fast.mean, shipped.fast.scale, shipped.fast.linear, shipped.fast.quadratic, 1e4)
+    both = ContextModel(shipped.features, shipped.mean, shipped.scale, shipped.weights, -1e4, {}, fast=sure)
+    assert both.fast_probability(row) == pytest.approx(0.5)  # capped at equal odds: they cancel
+    alone = ContextModel(shipped.features, shipped.mean, shipped.scale, shipped.weights, shipped.bias, {})
+    assert alone.fast_probability(row) == alone.probability(row)  # no fast model: the linear one
+
+
+def test_fast_level_scores_with_its_own_model_the_suspects_past_the_gate(resources):
+    """Stage one at the fast level: the linear model's gate, then the quadratic model's probabilities."""
+    from repair.context import context_toml
+
+    model = default_model()
+    assert model is not None and model.fast is not None
+    gate = float(context_toml()["context"]["fast-gate"])
+    doc = make_doc(f"{SENTENCE} The navy troopers stated that the quilt was large.")
+    ctx = FeatureContext(doc)
+    scored = dict(score_suspects(doc, resources, ctx, floor=0.5))
+    assert scored  # the example has suspects past the gate
+    for suspect in suspects(doc, resources.inverse_index, 3, 4):
+        rows = features(ctx, suspect, resources.ngram_lm)
+        if max(map(model.probability, rows)) < gate:
+            assert suspect not in scored
+            continue
+        expected = sorted((model.fast_probability(x) for x in rows), reverse=True)
+        assert [p for p, _, _ in scored[suspect]] == expected

@@ -9,9 +9,10 @@ that candidate. The documents are split again (by hash) into a fit part and a
 calibration part; the calibration part gives the reliability table and the
 precision/recall at thresholds printed at the end.
 
-Three models are trained, each in its own run (the later ones keep the earlier):
-stage one (the default run), the order model (``--order-only``) and the
-language-model stage (``--stage2-only``). The shipped ``repair/data/ranker.json``
+Four models are trained, each in its own run (the later ones keep the earlier):
+stage one (the default run), the order model (``--order-only``), the
+language-model stage (``--stage2-only``) and the fast level's own stage one
+(``--fast-only``). The shipped ``repair/data/ranker.json``
 was made with::
 
     python tools/build_collocations.py ../shared/corpora/*.jsonl
@@ -19,6 +20,7 @@ was made with::
     python tools/train_ranker.py ../shared/corpora/*.jsonl --order-only --order-docs-per-corpus 60
     python tools/train_ranker.py ../shared/corpora/*.jsonl --stage2-only --stage2-docs-per-corpus 90 \
         --stage2-skip 100 --seed 23 --stage2-floor 0.2
+    python tools/train_ranker.py ../shared/corpora/*.jsonl --fast-only --docs-per-corpus 150 --seed 11
 
 (each run records its settings under ``settings`` in the JSON).
 
@@ -132,6 +134,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--order-docs-per-corpus", type=int, default=100)
     parser.add_argument("--l2", type=float, default=1.0, help="order model: L2 penalty on standardised weights")
     parser.add_argument("--stage2-only", action="store_true", help="keep stage one, (re)train the LM stage")
+    parser.add_argument(
+        "--fast-only", action="store_true", help="keep the other models, (re)train the fast level's quadratic stage one"
+    )
+    parser.add_argument(
+        "--fast-C", type=float, default=0.1, help="fast level: inverse L2 penalty of the quadratic model"
+    )
     parser.add_argument("--stage2-docs-per-corpus", type=int, default=40)
     parser.add_argument(
         "--stage2-floor",
@@ -150,6 +158,8 @@ def main(argv: list[str] | None = None) -> int:
         return train_order(args)
     if args.stage2_only:
         return train_stage2(args)
+    if args.fast_only:
+        return train_fast(args)
 
     from sklearn.linear_model import LogisticRegression
 
@@ -284,6 +294,65 @@ def train_order(args: argparse.Namespace) -> int:
     args.out.write_text(json.dumps(data, indent=1) + "\n", encoding="utf-8")
     for name, weight in zip(ORDER_FEATURES, data["order"]["weights"], strict=True):
         print(f"  {name:15s} {weight:+.3f}", file=sys.stderr)
+    print(f"wrote {args.out}", file=sys.stderr)
+    return 0
+
+
+def train_fast(args: argparse.Namespace) -> int:
+    """Fit the fast level's stage one: a logistic model over the standardised features and their pairwise products.
+
+    The same rows as stage one (same documents, seed and rate). The fast level has no
+    language model to sharpen stage one's view, and the linear model cannot say that a
+    3-gram margin means more for a rare word than for a common one; the products can.
+    The fast level averages the two models' log-odds (:meth:`ContextModel.fast_probability`),
+    and the report is of that average.
+    """
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.preprocessing import PolynomialFeatures
+
+    from repair.context import ContextModel
+
+    data = json.loads(args.out.read_text(encoding="utf-8"))
+    started = time.time()
+    texts = dev_texts(args.corpora, args.docs_per_corpus, args.max_chars)
+    x, y, groups = featurise(texts, args.seed, args.rate)
+    print(f"{len(texts)} documents, {len(y)} pairs, {y.sum()} positive, {time.time() - started:.0f} s", file=sys.stderr)
+    calib = np.array([int(hashlib.sha256(str(g).encode()).hexdigest(), 16) % 4 == 0 for g in groups])
+    mean = x[~calib].mean(axis=0)
+    scale = x[~calib].std(axis=0)
+    scale[scale == 0] = 1.0
+    expand = PolynomialFeatures(2, include_bias=False)
+    z = expand.fit_transform((x[~calib] - mean) / scale)
+    mean2 = z.mean(axis=0)
+    scale2 = z.std(axis=0)
+    scale2[scale2 == 0] = 1.0
+    model = LogisticRegression(C=args.fast_C, max_iter=3000)
+    model.fit((z - mean2) / scale2, y[~calib])
+    # The second standardisation folded into the weights: one dot product per row.
+    weights = model.coef_[0] / scale2
+    bias = float(model.intercept_[0] - (model.coef_[0] * mean2 / scale2).sum())
+    n = len(FEATURES)
+    data["fast"] = {
+        "mean": mean.round(6).tolist(),
+        "scale": scale.round(6).tolist(),
+        "linear": weights[:n].round(8).tolist(),
+        "quadratic": weights[n:].round(8).tolist(),
+        "bias": round(bias, 8),
+        "settings": {
+            "trained_on": "the rows of stage one (same documents, seed and rate)",
+            "documents": len(texts),
+            "pairs": len(y),
+            "positives": int(y.sum()),
+            "seed": args.seed,
+            "rate": args.rate,
+            "C": args.fast_C,
+        },
+    }
+    # What the fast level uses: the mean of this model's and stage one's log-odds.
+    fitted = ContextModel.from_dict(data)
+    p = np.array([fitted.fast_probability(row) for row in x[calib]])
+    report(p, y[calib])
+    args.out.write_text(json.dumps(data, indent=1) + "\n", encoding="utf-8")
     print(f"wrote {args.out}", file=sys.stderr)
     return 0
 
