@@ -16,6 +16,11 @@ logistic model, trained on synthetic spins of the *dev* half of the corpora by
 ``tools/train_ranker.py``, turns them into a probability that the candidate is
 the original. Its weights are data (``repair/data/ranker.json``), not code.
 
+With ``quality = "fast"`` the suspects this model gives at least ``fast-gate``
+are scored again, by the mean of its log-odds and those of a logistic model over
+the features and their pairwise products (:class:`QuadraticModel`), which is
+sharper where no language model looks again.
+
 With ``quality = "best"`` two more steps run for the suspects stage one
 believes in (p >= ``stage2-floor``). The *order model*, a conditional logit
 over the same features plus a sentence-encoder fit, ranks up to
