@@ -121,6 +121,24 @@ def featurise(texts: list[tuple[str, str, str]], seed: int, rate: float) -> tupl
     return np.array(xs, dtype=float), np.array(ys, dtype=int), np.array(groups, dtype=int)
 
 
+def stage_one_rows(args: argparse.Namespace) -> tuple[int, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Stage one's rows: (documents, features, labels, calibration mask, mean, scale).
+
+    The documents are split by hash into a fit part and a calibration part (a
+    quarter); the mean and scale standardise the features of the fit part. The
+    linear stage one and the fast level's own model are fitted to the same rows.
+    """
+    started = time.time()
+    texts = dev_texts(args.corpora, args.docs_per_corpus, args.max_chars)
+    x, y, groups = featurise(texts, args.seed, args.rate)
+    print(f"{len(texts)} documents, {len(y)} pairs, {y.sum()} positive, {time.time() - started:.0f} s", file=sys.stderr)
+    calib = np.array([int(hashlib.sha256(str(g).encode()).hexdigest(), 16) % 4 == 0 for g in groups])
+    mean = x[~calib].mean(axis=0)
+    scale = x[~calib].std(axis=0)
+    scale[scale == 0] = 1.0
+    return len(texts), x, y, calib, mean, scale
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("corpora", type=Path, nargs="+")
@@ -163,14 +181,7 @@ def main(argv: list[str] | None = None) -> int:
 
     from sklearn.linear_model import LogisticRegression
 
-    started = time.time()
-    texts = dev_texts(args.corpora, args.docs_per_corpus, args.max_chars)
-    x, y, groups = featurise(texts, args.seed, args.rate)
-    print(f"{len(texts)} documents, {len(y)} pairs, {y.sum()} positive, {time.time() - started:.0f} s", file=sys.stderr)
-    calib = np.array([int(hashlib.sha256(str(g).encode()).hexdigest(), 16) % 4 == 0 for g in groups])
-    mean = x[~calib].mean(axis=0)
-    scale = x[~calib].std(axis=0)
-    scale[scale == 0] = 1.0
+    documents, x, y, calib, mean, scale = stage_one_rows(args)
     model = LogisticRegression(C=args.C, max_iter=2000)
     model.fit((x[~calib] - mean) / scale, y[~calib])
     p = model.predict_proba((x[calib] - mean) / scale)[:, 1]
@@ -183,7 +194,7 @@ def main(argv: list[str] | None = None) -> int:
         "bias": round(float(model.intercept_[0]), 6),
         "settings": {
             "trained_on": "even-indexed documents of the clean corpora, spun by repair.spin",
-            "documents": len(texts),
+            "documents": documents,
             "pairs": len(y),
             "positives": int(y.sum()),
             "seed": args.seed,
@@ -313,14 +324,7 @@ def train_fast(args: argparse.Namespace) -> int:
     from repair.context import ContextModel
 
     data = json.loads(args.out.read_text(encoding="utf-8"))
-    started = time.time()
-    texts = dev_texts(args.corpora, args.docs_per_corpus, args.max_chars)
-    x, y, groups = featurise(texts, args.seed, args.rate)
-    print(f"{len(texts)} documents, {len(y)} pairs, {y.sum()} positive, {time.time() - started:.0f} s", file=sys.stderr)
-    calib = np.array([int(hashlib.sha256(str(g).encode()).hexdigest(), 16) % 4 == 0 for g in groups])
-    mean = x[~calib].mean(axis=0)
-    scale = x[~calib].std(axis=0)
-    scale[scale == 0] = 1.0
+    documents, x, y, calib, mean, scale = stage_one_rows(args)
     expand = PolynomialFeatures(2, include_bias=False)
     z = expand.fit_transform((x[~calib] - mean) / scale)
     mean2 = z.mean(axis=0)
@@ -340,7 +344,7 @@ def train_fast(args: argparse.Namespace) -> int:
         "bias": round(bias, 8),
         "settings": {
             "trained_on": "the rows of stage one (same documents, seed and rate)",
-            "documents": len(texts),
+            "documents": documents,
             "pairs": len(y),
             "positives": int(y.sum()),
             "seed": args.seed,
