@@ -174,7 +174,7 @@ class ContextModel:
     fast: QuadraticModel | None = None  # the fast level's stage one, when trained
     # The standardisation folded into the weights (weight / scale, and the bias less
     # weight * mean / scale), so a row costs one dot product: the fast level scores
-    # some 700,000 candidate rows per 100,000 words.
+    # some 470,000 candidate rows (most of them with a bound margin) in 196,000 clean words.
     _folded: tuple[float, tuple[float, ...]] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -235,8 +235,7 @@ class ContextModel:
 
     def stage2_probability(self, x: Sequence[float]) -> float:
         """Confidence after language-model re-scoring (``quality = "best"``)."""
-        z = self.stage2[0] + sum(w * v for w, v in zip(self.stage2[1:], x, strict=True))
-        return 0.0 if z < -30 else 1.0 / (1.0 + math.exp(-z))
+        return _sigmoid(self.stage2[0] + sum(w * v for w, v in zip(self.stage2[1:], x, strict=True)))
 
 
 # The proposer's order: the stage-one features plus the sentence encoder's view of
