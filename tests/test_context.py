@@ -667,7 +667,7 @@ def test_fast_probability_averages_the_two_models_log_odds_each_capped():
 
 
 def test_fast_level_scores_with_its_own_model_the_suspects_past_the_gate(resources):
-    """Stage one at the fast level: the linear model's gate, then the quadratic model's probabilities."""
+    """Stage one at the fast level: the linear model's gate, then the mean of both models' log-odds."""
     from repair.context import context_toml
 
     model = default_model()
