@@ -20,6 +20,7 @@ from repair.context import (
     adds_words,
     cap_deletion,
     changeable,
+    cuts_word,
     default_model,
     detect_context,
     drops_words,
@@ -684,3 +685,43 @@ def test_fast_level_scores_with_its_own_model_the_suspects_past_the_gate(resourc
             continue
         expected = sorted((model.fast_probability(x) for x in rows), reverse=True)
         assert [p for p, _, _ in scored[suspect]] == expected
+
+
+@pytest.mark.parametrize(
+    ("current", "candidate", "expected"),
+    [
+        ("pipeline", "line", True),
+        ("Postgraduate", "graduate", True),
+        ("finely", "fine", True),
+        ("line", "pipeline", False),  # longer
+        ("hearth", "fire", False),
+        ("deduced", "derived", False),
+        ("finely", "fi", False),  # too short to be a word's part
+        ("oil pipeline", "line", False),  # a phrase: drops_words' case
+        ("pipeline", "pipe line", False),
+    ],
+)
+def test_cuts_word(current, candidate, expected):
+    assert cuts_word(current, candidate) is expected
+
+
+def test_fast_level_leaves_a_cut_word_for_review(monkeypatch):
+    """A candidate that is part of the one-word span ("pipeline" -> "line") goes to review, however sure."""
+    import dataclasses
+
+    import repair.context as context
+    from repair.context import context_toml
+
+    model = default_model()
+    assert model is not None
+    sure = dataclasses.replace(model, bias=60.0, fast=None)  # every candidate at probability 1
+    monkeypatch.setattr(context, "default_model", lambda: sure)
+    cap = context_toml()["context"]["deletion-max-confidence"]
+    config = Config(detectors=("context",), quality="fast")
+    fast = Resources.for_config(config)
+    for original, expected in (("line", cap), ("conduit", 1.0)):
+        index = small_index((original, "pipeline", "wordnet", 0))
+        monkeypatch.setitem(fast.__dict__, "inverse_index", index)
+        [span] = [s for s in detect_context(make_doc("They laid a new pipeline."), fast) if s.text == "pipeline"]
+        assert span.hints[0].text == original and span.score == pytest.approx(expected)
+        assert ("drops part of the word" in span.evidence) is (original == "line")
