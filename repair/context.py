@@ -655,6 +655,22 @@ def mends_term(ctx: FeatureContext, suspect: Suspect, link: Link, gain: float) -
     return ctx.collocation_fit(suspect.i, suspect.j, key_of(link.text).split()) >= gain
 
 
+def fast_cap(current: str, candidate: str, deletion_cap: float, expansion_cap: float) -> tuple[str | None, float]:
+    """Why the fast level leaves a swap of ``current`` for ``candidate`` for review, and the cap it puts on it.
+
+    (None, 1.0) for a swap it judges like any other. The 3-gram model alone favours
+    dropped words, a word cut short and a common phrase of function words wherever
+    they stand; in a document that reads as spun the second look lifts the cap.
+    """
+    if drops_words(current, candidate):
+        return "it only drops words", deletion_cap
+    if cuts_word(current, candidate):
+        return "it only drops part of the word", deletion_cap
+    if adds_words(current, candidate):
+        return "it adds words, which the 3-gram model alone does not judge well", expansion_cap
+    return None, 1.0
+
+
 def cap_deletion(confidence: float, cap: float, sure: float = math.inf) -> float:
     """The confidence of a candidate that only drops words: at most ``cap`` (review) unless it reaches ``sure``.
 
@@ -863,7 +879,9 @@ def detect_context(doc: Document, res: Resources, deeper: SpinEvidence | None = 
     the usual one, and the phrases of several words the first pass saw, for the
     deletions it capped for review: in a spun document they are reported at
     their own confidence, so the spun-document bar applies to them too. The
-    phrase step is not repeated.
+    phrase step is not repeated. At the fast level the second look reports
+    the swaps the first pass capped for review (:func:`fast_cap`: dropped
+    words, a word cut short, added words) at their own confidence.
     """
     model = default_model()
     if model is None:
@@ -872,9 +890,7 @@ def detect_context(doc: Document, res: Resources, deeper: SpinEvidence | None = 
     best_quality = res.config.quality == "best" and bool(model.stage2)
     floor = float(settings["stage2-floor"] if best_quality else settings["report-floor"])
     ceiling = math.inf
-    if deeper is not None:
-        if not best_quality:
-            return []
+    if deeper is not None and best_quality:
         from .evidence import document_settings
 
         floor, ceiling = document_settings().stage2_floor, floor
@@ -942,15 +958,15 @@ def detect_context(doc: Document, res: Resources, deeper: SpinEvidence | None = 
             continue
         hints = tuple(Candidate(link.text, round(p, 4), link.source) for p, _, link in scored[:6])
         reason = _reason(suspect, best_link, margin)
-        if drops_words(suspect.text, best_link.text):
-            p1 = cap_deletion(p1, deletion_cap)
-            reason += "; it only drops words: left for review"
-        elif cuts_word(suspect.text, best_link.text):
-            p1 = cap_deletion(p1, deletion_cap)
-            reason += "; it only drops part of the word: left for review"
-        elif adds_words(suspect.text, best_link.text) and p1 > expansion_cap:
-            p1 = expansion_cap
-            reason += "; it adds words, which the 3-gram model alone does not judge well: left for review"
+        why_capped, cap = fast_cap(suspect.text, best_link.text, deletion_cap, expansion_cap)
+        if deeper is not None:
+            # The fast level's second look: what the first pass capped for review, at its own confidence.
+            if why_capped is None or p1 <= cap:
+                continue  # the first pass reported it as it is
+            reason += f"; {why_capped}, which is left for review unless the document reads as spun: {deeper.describe()}"
+        elif why_capped is not None and p1 > cap:
+            p1 = cap
+            reason += f"; {why_capped}: left for review"
         # A capped favourite leaves the finding for review: no alternative may be surer than it,
         # or the next stage would apply the runner-up under the favourite's reason.
         below = round(p1 - 1e-4, 4)

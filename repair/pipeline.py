@@ -75,8 +75,9 @@ class Pipeline:
             evidence = weigh(found, len(doc.tokens), document_settings(config.quality))
             doc.evidence = evidence
             found = in_spun_document(found, evidence)
-            # The second look re-scores suspects with the language model: the best level only.
-            if evidence.spun and config.quality == "best":
+            # The second look: at the best level the language model re-scores suspects the first
+            # pass left out; at the fast level the swaps it capped for review get their own confidence.
+            if evidence.spun:
                 from .context import detect_context  # loaded only with the context detector (as in detect)
 
                 deeper = detect_context(doc, self.resources, deeper=evidence)

@@ -510,7 +510,9 @@ def test_a_second_look_rescores_only_the_suspects_between_the_two_floors(monkeyp
     monkeypatch.setitem(context_toml()["context"], "stage2-floor", p1 - 1e-6)
     assert "hearth" in {s.text for s in detect_context(doc, best)}
     assert "hearth" not in {s.text for s in detect_context(doc, best, deeper=evidence)}
+    # The fast level's second look repeats nothing its first pass reported at its own confidence.
     fast = Resources.for_config(Config(detectors=("context",), quality="fast"))
+    assert not any("left for review" in s.evidence for s in detect_context(doc, fast))
     assert detect_context(doc, fast, deeper=evidence) == []
 
 
@@ -706,11 +708,13 @@ def test_cuts_word(current, candidate, expected):
 
 
 def test_fast_level_leaves_a_cut_word_for_review(monkeypatch):
-    """A candidate that is part of the one-word span ("pipeline" -> "line") goes to review, however sure."""
+    """A candidate that is part of the one-word span ("pipeline" -> "line") goes to review, however sure,
+    unless the document reads as spun: then the second look reports it at its own confidence."""
     import dataclasses
 
     import repair.context as context
     from repair.context import context_toml
+    from repair.evidence import SpinEvidence
 
     model = default_model()
     assert model is not None
@@ -722,6 +726,15 @@ def test_fast_level_leaves_a_cut_word_for_review(monkeypatch):
     for original, expected in (("line", cap), ("conduit", 1.0)):
         index = small_index((original, "pipeline", "wordnet", 0))
         monkeypatch.setitem(fast.__dict__, "inverse_index", index)
-        [span] = [s for s in detect_context(make_doc("They laid a new pipeline."), fast) if s.text == "pipeline"]
+        doc = make_doc("They laid a new pipeline.")
+        [span] = [s for s in detect_context(doc, fast) if s.text == "pipeline"]
         assert span.hints[0].text == original and span.score == pytest.approx(expected)
         assert ("drops part of the word" in span.evidence) is (original == "line")
+        evidence = SpinEvidence(9, 30, True)
+        second = [s for s in detect_context(doc, fast, deeper=evidence) if s.text == "pipeline"]
+        if original == "line":  # capped in the first pass: uncapped in the second look
+            [again] = second
+            assert again.hints[0].text == "line" and again.score == pytest.approx(1.0)
+            assert again.evidence.endswith(f"left for review unless the document reads as spun: {evidence.describe()}")
+        else:
+            assert second == []  # reported as it is in the first pass

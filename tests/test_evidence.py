@@ -127,10 +127,10 @@ def test_without_the_context_detector_no_document_is_weighed(first_pass):
     assert calls == []
 
 
-def test_the_fast_level_weighs_documents_by_its_own_counts_and_takes_no_second_look(first_pass):
+def test_the_fast_level_weighs_documents_by_its_own_counts(first_pass):
     """Its first pass is the 3-gram stage alone, with which some short clean texts read as spun at
-    the best level's counts: it needs 4 distinct findings where the best level needs 3, and the
-    second look (a language-model re-scoring) is the best level's alone."""
+    the best level's counts: it needs 4 distinct findings where the best level needs 3. A document
+    that reads as spun by them gets the fast level's second look."""
     fast, best = document_settings("fast"), document_settings("best")
     assert fast.min_findings > best.min_findings and fast.evidence_floor == best.evidence_floor
     calls = first_pass(DENSE)
@@ -138,12 +138,14 @@ def test_the_fast_level_weighs_documents_by_its_own_counts_and_takes_no_second_l
     doc = make_doc(TEXT)
     Pipeline(config).findings(doc)
     assert doc.evidence is not None and doc.evidence.findings == 3 and not doc.evidence.spun  # 3 of 4
+    assert calls == []
     four = [*DENSE, _span(48, "solely", "only", 0.7)]
     first_pass(four)
     doc = make_doc(TEXT)
-    Pipeline(config).findings(doc)
+    found = Pipeline(config).findings(doc)
     assert doc.evidence is not None and doc.evidence.spun
-    assert calls == []
+    assert calls == [doc.evidence]
+    assert [f.span.evidence for f in found][-1] == "second look"
 
 
 def test_a_doubled_word_is_written_only_where_the_document_reads_as_spun(first_pass):
