@@ -265,6 +265,20 @@ def small_index(*links: tuple[str, str, str, int]) -> InverseIndex:
     return build_index(rows, frequency=lambda h: 1e-4, commonness=lambda s: 5.0)
 
 
+def test_mixed_case_words_are_never_suspects():
+    """An acronym or a name in mixed case ("fMRI", "mRNA") is the author's: the spinner keeps case patterns."""
+    index = small_index(
+        ("functional magnetic resonance imaging", "fmri", "wordnet", 0),
+        ("messenger rna", "mrna", "wordnet", 0),
+        ("brain scan", "brain imaging", "wordnet", 0),
+        ("cooking", "imaging", "wordnet", 1),
+    )
+    found = {s.text for s in suspects(make_doc("We ran fMRI and brain imaging on mRNA levels."), index)}
+    assert "brain imaging" in found and "imaging" in found  # the same words in plain case are
+    assert not {"fMRI", "mRNA"} & found
+    assert "brain Imaging" not in {s.text for s in suspects(make_doc("We ran brain Imaging twice."), index)}
+
+
 def test_spelling_variants_are_never_candidates():
     index = small_index(("kilometers", "kilometres", "moby", 0), ("distance", "kilometres", "moby", 1))
     doc = make_doc("They walked ten kilometres today.")
