@@ -64,6 +64,11 @@ def rule(func: Rule) -> Rule:
     return func
 
 
+def rule_source(func: Rule) -> str:
+    """The ``Candidate.source`` of a rule's proposals ("artifact:doubled_word"), which later steps match on."""
+    return f"{DETECTOR}:{func.__name__}"
+
+
 _APOS = "['\u2019]"
 
 # "can" -> "be able to" inside "can't": any form of "be" + "able to" + 't.
@@ -224,7 +229,7 @@ def in_spun_document(findings: Sequence[Finding], evidence: SpinEvidence | None)
     if evidence is None or not evidence.spun:
         return list(findings)
     sure = float(_data()["doubled"]["spun-document-confidence"])
-    source = f"{DETECTOR}:{doubled_word.__name__}"
+    source = rule_source(doubled_word)
     out = []
     for finding in findings:
         best = finding.best
@@ -481,13 +486,14 @@ def _swap_prior(original: str, spun: str) -> float:
 
 def detect_artifacts(doc: Document) -> list[Span]:
     spans: list[Span] = []
-    for name, func in RULES.items():
+    for func in RULES.values():
         # Which option of spintax the source had is for the rank stage to judge in context.
         step = SPINTAX_STEP if func is spintax else ""
+        source = rule_source(func)
         for hit in func(doc.text):
             hints = (
-                Candidate(hit.proposal, hit.confidence, f"{DETECTOR}:{name}"),
-                *tuple(Candidate(alt, hit.confidence / 2, f"{DETECTOR}:{name}") for alt in hit.alternatives),
+                Candidate(hit.proposal, hit.confidence, source),
+                *tuple(Candidate(alt, hit.confidence / 2, source) for alt in hit.alternatives),
             )
             text = doc.text[hit.start : hit.end]
             spans.append(Span(hit.start, hit.end, text, DETECTOR, hit.reason, hit.confidence, hints, step))
