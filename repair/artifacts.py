@@ -18,6 +18,7 @@ from importlib import resources as importlib_resources
 from typing import TYPE_CHECKING, Any
 
 from .inverse import function_words
+from .lexicon import KnownTerms
 from .model import SPINTAX_STEP, Candidate, Document, Finding, Span
 from .segment import WORD_RE
 
@@ -116,8 +117,14 @@ _TEMPLATE = re.compile(r"(?<![\\\w$%#@{])\{([A-Za-z][A-Za-z' ,.-]{0,60})\}(?!\})
 _SPINTAX = re.compile(r"(?<![\\\w$%#@{])\{([^{}|\n]{1,40}(?:\|[^{}|\n]{1,40})+)\}(?!\})")
 
 
+def notation_braces(text: str) -> int:
+    """Brace groups with no function word among their words ("{number}", "{dir-not-exists}"): notation."""
+    words = function_words()
+    return sum(1 for m in _TEMPLATE.finditer(text) if not _has_function_word(m.group(1), words))
+
+
 @rule
-def template_braces(text: str) -> Iterator[ArtifactHit]:
+def template_braces(text: str, notation: int | None = None) -> Iterator[ArtifactHit]:
     """ "{that a}" -> "that a": braces a spinner template left around words.
 
     Only where braces are residue, not the text's own notation. A spinner's
@@ -131,10 +138,15 @@ def template_braces(text: str) -> Iterator[ArtifactHit]:
     had 1,385 brace groups, all flagged before the rule, none after; of the
     synthetic spinner's 21 templates in the dev records and documents, one
     ("{million}") is lost.
+
+    ``notation``: the notation groups of the whole file when ``text`` is one
+    chunk of it (a streamed file's scan pass counts them, ``repair.stream``),
+    so that a chunk decides as the whole file would.
     """
     words = function_words()
     found = [(m, _has_function_word(m.group(1), words)) for m in _TEMPLATE.finditer(text)]
-    if sum(1 for _, spun in found if not spun) > 1:
+    own = sum(1 for _, spun in found if not spun) if notation is None else notation
+    if own > 1:
         return
     for m, spun in found:
         inner = m.group(1)
@@ -486,11 +498,14 @@ def _swap_prior(original: str, spun: str) -> float:
 
 def detect_artifacts(doc: Document) -> list[Span]:
     spans: list[Span] = []
+    notation = doc.terms.brace_notation if isinstance(doc.terms, KnownTerms) else None
     for func in RULES.values():
         # Which option of spintax the source had is for the rank stage to judge in context.
         step = SPINTAX_STEP if func is spintax else ""
         source = rule_source(func)
-        for hit in func(doc.text):
+        # A chunk of a streamed file asks the scan pass how the whole file uses braces.
+        hits = template_braces(doc.text, notation) if func is template_braces else func(doc.text)
+        for hit in hits:
             hints = (
                 Candidate(hit.proposal, hit.confidence, source),
                 *tuple(Candidate(alt, hit.confidence / 2, source) for alt in hit.alternatives),

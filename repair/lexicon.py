@@ -474,8 +474,10 @@ class KnownTerms(DocTerms):
     asks this object instead of looking only at its own chunk.
     """
 
-    def __init__(self, present: frozenset[str]) -> None:
+    def __init__(self, present: frozenset[str], brace_notation: int | None = None) -> None:
         self.present = present
+        # Brace groups of notation in the whole document (repair.artifacts.notation_braces), if counted.
+        self.brace_notation = brace_notation
         self._cache = {}
 
     def has(self, term: str) -> bool:

@@ -8,7 +8,8 @@ character split between two blocks is decoded correctly):
    gives the same bytes, counts words, and collects which of the lexicons'
    context terms occur anywhere in the document (and-context rows and exclude
    terms are document-level, so a row in the last chunk can be licensed by a
-   term in the first);
+   term in the first), and counts the brace groups the file writes as notation
+   (whether "{that a}" is a spinner's template depends on the whole file);
 2. the *clean* pass cuts the text into chunks of about ``chunk-size``
    characters, runs the pipeline on each with those document-level terms,
    shifts each edit's offsets, line and column to the whole file, encodes the
@@ -32,6 +33,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from typing import BinaryIO
 
+from .artifacts import notation_braces
 from .lexicon import DocTerms, KnownTerms, term_reach
 from .model import Edit
 from .report import unified_diff
@@ -230,8 +232,8 @@ class TermCollector:
         if self.overlap:
             self._tail.extend(norms[-self.overlap :])
 
-    def known(self) -> KnownTerms:
-        return KnownTerms(frozenset(self.found))
+    def known(self, brace_notation: int | None = None) -> KnownTerms:
+        return KnownTerms(frozenset(self.found), brace_notation)
 
 
 # --------------------------------------------------------------------------- scan pass
@@ -302,12 +304,14 @@ def _scan_as(open_input: Opener, encoding: str, bom: bytes, terms: Iterable[str]
             raw_hash.update(block)
             yield block
 
-    words = 0
+    words = notation = 0
     try:
         for chunk in iter_chunks(iter_decoded(hashed(), encoding, len(bom)), chunk_size):
             norms = norms_of(chunk.text)
             words += len(norms)
             collector.feed_norms(norms)
+            # Whether braces are the file's notation is decided over the whole file (template_braces).
+            notation += notation_braces(chunk.text)
             result.count_newlines(chunk.text)
             if result.lossless:
                 try:
@@ -320,7 +324,7 @@ def _scan_as(open_input: Opener, encoding: str, bom: bytes, terms: Iterable[str]
     result.sha256 = raw_hash.hexdigest()
     result.lossless = result.lossless and again_hash.hexdigest() == result.sha256
     result.words = words
-    result.terms = collector.known()
+    result.terms = collector.known(notation)
     return result
 
 

@@ -169,6 +169,24 @@ def test_streamed_file_gives_the_same_result_as_the_whole_file(tmp_path, encodin
     assert streamed.output_sha256 == whole.output_sha256
 
 
+def test_a_chunk_reads_braces_as_the_whole_file_does(tmp_path):
+    """A file that writes braces as notation ("{name}" twice) keeps a brace group in another chunk too.
+
+    Found by the fuzzer: the streamed run unwrapped "{that a}" in a chunk with no notation
+    of its own, where the whole file, which has "{x}" twice elsewhere, left it alone.
+    """
+    filler = "The report was read by the committee in the morning. " * 12
+    for notation, expected in (("Set {x} and then {y} here.", []), ("Set x and then y here.", ["that a"])):
+        text = f"{filler}\n\nWe saw {{that a}} there.\n\n{filler}\n\n{notation}\n"
+        path = tmp_path / "braces.txt"
+        path.write_text(text, encoding="utf-8")
+        job = FileJob(str(path), "braces.txt")
+        whole = process_file(job, Config(), RunOptions(mode=Mode.CHECK))
+        streamed = process_file(job, Config(stream_threshold=0, chunk_size=700), RunOptions(mode=Mode.CHECK))
+        assert [e.proposal for e in whole.edits if e.applied] == expected
+        assert streamed.edits == whole.edits
+
+
 def test_streamed_diff_is_a_valid_patch(tmp_path):
     text = _document("\n")
     src = tmp_path / "doc.txt"
