@@ -314,26 +314,31 @@ def clean_records(split_docs: dict[str, list[Doc]], sizes: Sizes, seed: int) -> 
     return records
 
 
-def spun_record(unit_id: str, text: str, seed: int) -> dict[str, Any]:
+def spun_record(unit_id: str, text: str, seed: int, draw: str = "rank", rate: float = SPIN_RATE) -> dict[str, Any]:
     """One gold record: ``text`` spun (seeded by the unit), with ``kinds`` (an extra field)
     naming each ``must_fix`` pair's kind of spin (word, phrase, contraction, template, ...)."""
     from repair.spin import spin_text
 
-    spun = spin_text(text, seed=f"{seed}\x1f{unit_id}", rate=SPIN_RATE)
+    spun = spin_text(text, seed=f"{seed}\x1f{unit_id}", rate=rate, draw=draw)
     record = GoldRecord(unit_id, spun.text, spun.original, tuple((a, b) for a, b in spun.must_fix))
     return {**record.to_dict(), "kinds": [s.kind for s in spun.substitutions]}
 
 
-def spun_records(split_docs: dict[str, list[Doc]], sizes: Sizes, seed: int) -> list[dict[str, Any]]:
+def spun_records(
+    split_docs: dict[str, list[Doc]], sizes: Sizes, seed: int, draw: str = "rank", rate: float = SPIN_RATE
+) -> list[dict[str, Any]]:
     """Gold records of the sampled units, spun."""
     records: list[dict[str, Any]] = []
     for corpus, docs in split_docs.items():
         rng = random.Random(f"{seed}:spun:{corpus}")
-        records.extend(spun_record(unit_id, text, seed) for unit_id, text in sample_units(docs, sizes, rng))
+        units = sample_units(docs, sizes, rng)
+        records.extend(spun_record(unit_id, text, seed, draw, rate) for unit_id, text in units)
     return records
 
 
-def document_records(split_docs: dict[str, list[Doc]], sizes: Sizes, seed: int) -> list[dict[str, Any]]:
+def document_records(
+    split_docs: dict[str, list[Doc]], sizes: Sizes, seed: int, draw: str = "rank", rate: float = SPIN_RATE
+) -> list[dict[str, Any]]:
     """Whole documents (``document_min_words`` or more, cut to ``document_words``), spun like the spun set."""
     records: list[dict[str, Any]] = []
     for corpus, docs in split_docs.items():
@@ -344,7 +349,7 @@ def document_records(split_docs: dict[str, list[Doc]], sizes: Sizes, seed: int) 
             if words_in(doc.text) < sizes.document_min_words:
                 continue
             text = truncate_words(doc.text, sizes.document_words)
-            records.append(spun_record(f"{doc.id}:doc", text, seed))
+            records.append(spun_record(f"{doc.id}:doc", text, seed, draw, rate))
             taken += 1
     return records
 
@@ -617,6 +622,12 @@ def gold_sets(args: argparse.Namespace, sizes: Sizes, wanted: set[str]) -> tuple
         if spin_src.is_file() and wanted & {"spun", "docs"}
         else []
     )
+    # Another spinner's habits (``--spin-draw``, ``--spin-rate``) make other gold files; the
+    # benchmark's own spinner keeps its cache key.
+    spinner = (args.spin_draw, args.spin_rate)
+    other_spinner = [] if spinner == ("rank", SPIN_RATE) else [f"draw={spinner[0]}:rate={spinner[1]}".encode()]
+    if other_spinner and wanted & {"spun", "docs"}:
+        notes["spinner"] = f"spun sets made by a spinner with draw {spinner[0]!r} at rate {spinner[1]}"
     for name, build, what in (
         ("spun", spun_records, "the spun set"),
         ("docs", document_records, "whole documents"),
@@ -626,11 +637,11 @@ def gold_sets(args: argparse.Namespace, sizes: Sizes, wanted: set[str]) -> tuple
         if not spin_inputs:
             notes[name] = "skipped: repair.spin (the synthetic spinner) is not available on this branch"
             continue
-        path = args.cache_dir / f"gold-{name}-{args.split}-{_digest(*base, *spin_inputs)}.jsonl"
+        path = args.cache_dir / f"gold-{name}-{args.split}-{_digest(*base, *spin_inputs, *other_spinner)}.jsonl"
         if args.fresh or not path.is_file():
             log(f"spinning {what} ...")
             started = time.perf_counter()
-            write_gold(path, build(docs(), sizes, args.seed))
+            write_gold(path, build(docs(), sizes, args.seed, *spinner))
             log(f"  {time.perf_counter() - started:.1f} s")
         paths[name] = path
     if "clean" in wanted:
@@ -1159,6 +1170,15 @@ def _errors(row: dict[str, Any]) -> str:
 # --------------------------------------------------------------------------- main
 
 
+def spin_draws() -> tuple[str, ...]:
+    """The spinner's ways to pick a synonym (``repair.spin.DRAWS``), where the spinner is available."""
+    try:
+        from repair.spin import DRAWS
+    except ImportError:
+        return ("rank",)
+    return DRAWS
+
+
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true", help="small samples: a smoke run in about a minute")
@@ -1166,6 +1186,15 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--sets", help=f"comma-separated sets (default: {','.join(SETS)})")
     parser.add_argument("--split", choices=("test", "dev"), default="test", help="test (default) or dev for tuning")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument(
+        "--spin-draw",
+        choices=spin_draws(),
+        default="rank",
+        help="how the spinner of the spun sets picks a synonym (repair.spin.DRAWS; default: rank, the benchmark's)",
+    )
+    parser.add_argument(
+        "--spin-rate", type=float, default=SPIN_RATE, help=f"share of content words spun (default {SPIN_RATE})"
+    )
     parser.add_argument("--corpora", type=Path, default=DEFAULT_CORPORA, help="folder of corpus *.jsonl files")
     parser.add_argument("--tortured", type=Path, default=DEFAULT_TORTURED, help="the shared tortured-phrase TSV")
     parser.add_argument("--out-dir", type=Path, default=ROOT / "reports", help="where the report files go")

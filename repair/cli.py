@@ -540,6 +540,13 @@ def spin(
         Optional[float], typer.Option("--artifact-rate", min=0.0, max=1.0, help="Chance of each mechanical artifact.")
     ] = None,
     unit: Annotated[str, typer.Option("--unit", help="One record per sentence or paragraph.")] = "sentence",
+    draw: Annotated[
+        str,
+        typer.Option(
+            "--draw",
+            help="How a synonym is picked: rank (first-listed ones more often), uniform, common (frequent ones).",
+        ),
+    ] = "rank",
     out: Annotated[Optional[Path], typer.Option("--out", help="Write the gold JSONL here (default: stdout).")] = None,
     quiet: QuietOpt = False,
     verbose: VerboseOpt = False,
@@ -547,11 +554,13 @@ def spin(
     """Make synthetic spun/original pairs (gold JSONL: id, spun, original, must_fix) for evaluation."""
 
     def body() -> int:
-        from .spin import spin_files
+        from .spin import DRAWS, spin_files
 
         if unit not in ("sentence", "paragraph"):
             raise _Failure(f"error: --unit must be sentence or paragraph, not {unit!r}")
-        options: dict[str, object] = {"unit": unit}
+        if draw not in DRAWS:
+            raise _Failure(f"error: --draw must be one of {', '.join(DRAWS)}, not {draw!r}")
+        options: dict[str, object] = {"unit": unit, "draw": draw}
         if artifact_rate is not None:
             options["artifact_rate"] = artifact_rate
         result = spin_files(paths, seed, rate, out, **options)

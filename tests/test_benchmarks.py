@@ -130,6 +130,17 @@ def test_document_records_are_whole_spun_documents(tmp_path: Path) -> None:
     assert bench.document_records(docs, bench.Sizes(0, 0, 0, 0, 1, documents=2), seed=0) == []  # all too short
 
 
+def test_another_spinner_spins_the_same_units(tmp_path: Path) -> None:
+    """``--spin-draw`` and ``--spin-rate`` change how the units are spun, not which units are taken."""
+    docs = bench.load_split(write_corpora(tmp_path / "corpora"), "test")
+    sizes = bench.Sizes(0, 0, 0, 0, 1, documents=2, document_words=30, document_min_words=20)
+    shipped = bench.document_records(docs, sizes, seed=0)
+    assert bench.document_records(docs, sizes, 0, "rank", bench.SPIN_RATE) == shipped
+    dense = bench.document_records(docs, sizes, 0, "common", 0.6)
+    assert [(r["id"], r["original"]) for r in dense] == [(r["id"], r["original"]) for r in shipped]
+    assert sum(len(r["must_fix"]) for r in dense) > sum(len(r["must_fix"]) for r in shipped)
+
+
 def test_tortured_set_uses_only_held_out_phrases(tmp_path: Path) -> None:
     corpora = write_corpora(tmp_path / "corpora")
     raw = write_raw(tmp_path / "raw.tsv")

@@ -228,6 +228,12 @@ def test_spin_command_writes_deterministic_gold(runner, tmp_path):
     assert all(set(r) == {"id", "spun", "original", "must_fix"} for r in records)
     assert any(r["must_fix"] for r in records)
     assert runner.invoke(app, ["spin", str(source)]).exit_code == 2  # --seed is required
+    # --draw picks synonyms another way: the same seed spins differently; an unknown draw is an error.
+    common = runner.invoke(app, ["spin", str(source), "--seed", "7", "--rate", "0.5", "--draw", "common"])
+    assert common.exit_code == 0, common.stderr
+    assert common.stdout.encode() != out1.read_bytes()
+    wrong = runner.invoke(app, ["spin", str(source), "--seed", "7", "--draw", "alphabetical"])
+    assert wrong.exit_code == 2 and "--draw must be one of" in wrong.stderr
 
 
 def test_eval_command_scores_gold(runner, tmp_path):

@@ -84,6 +84,27 @@ def test_rate_roughly_respected(fixtures: Path) -> None:
         spin_text(text, rate=1.5)
 
 
+def test_draws_pick_synonyms_as_they_say(fixtures: Path) -> None:
+    """The "common" draw swaps in commoner words than "rank", and "rank" than "uniform"; offsets stay exact."""
+    from wordfreq import zipf_frequency
+
+    text = (fixtures / "clean_wikinews.txt").read_text(encoding="utf-8") + "\n" + PROSE
+    medians = {}
+    for draw in spin.DRAWS:
+        new_words = []
+        for seed in range(3):
+            result = spin_text(text, seed=seed, rate=0.5, artifact_rate=0.0, draw=draw)
+            _check_offsets(result)
+            new_words += [s.spun for s in result.substitutions if " " not in s.spun and " " not in s.original]
+        assert len(new_words) > 100
+        zipfs = sorted(zipf_frequency(w, "en") for w in new_words)
+        medians[draw] = zipfs[len(zipfs) // 2]
+    assert medians["common"] > medians["rank"] > medians["uniform"], medians
+    assert spin_text(PROSE, seed=2).text == spin_text(PROSE, seed=2, draw="rank").text  # the default
+    with pytest.raises(ValueError, match="draw must be one of"):
+        spin_text(PROSE, draw="alphabetical")
+
+
 @settings(max_examples=25, deadline=None)
 @given(seed=st.integers(0, 10_000), rate=st.floats(0.0, 1.0), artifact_rate=st.floats(0.0, 1.0))
 def test_offsets_exact_property(seed: int, rate: float, artifact_rate: float) -> None:
