@@ -18,7 +18,6 @@ from importlib import resources as importlib_resources
 from typing import TYPE_CHECKING, Any
 
 from .inverse import function_words
-from .lexicon import KnownTerms
 from .model import SPINTAX_STEP, Candidate, Document, Finding, Span
 from .segment import WORD_RE
 
@@ -117,10 +116,19 @@ _TEMPLATE = re.compile(r"(?<![\\\w$%#@{])\{([A-Za-z][A-Za-z' ,.-]{0,60})\}(?!\})
 _SPINTAX = re.compile(r"(?<![\\\w$%#@{])\{([^{}|\n]{1,40}(?:\|[^{}|\n]{1,40})+)\}(?!\})")
 
 
+def _brace_groups(text: str) -> list[tuple[re.Match[str], bool]]:
+    """Each brace group of plain words, and whether one of its words is a function word (a template's mark)."""
+    words = function_words()
+    return [(m, _has_function_word(m.group(1), words)) for m in _TEMPLATE.finditer(text)]
+
+
+def _notation(groups: Sequence[tuple[re.Match[str], bool]]) -> int:
+    return sum(1 for _, spun in groups if not spun)
+
+
 def notation_braces(text: str) -> int:
     """Brace groups with no function word among their words ("{number}", "{dir-not-exists}"): notation."""
-    words = function_words()
-    return sum(1 for m in _TEMPLATE.finditer(text) if not _has_function_word(m.group(1), words))
+    return _notation(_brace_groups(text))
 
 
 @rule
@@ -143,10 +151,8 @@ def template_braces(text: str, notation: int | None = None) -> Iterator[Artifact
     chunk of it (a streamed file's scan pass counts them, ``repair.stream``),
     so that a chunk decides as the whole file would.
     """
-    words = function_words()
-    found = [(m, _has_function_word(m.group(1), words)) for m in _TEMPLATE.finditer(text)]
-    own = sum(1 for _, spun in found if not spun) if notation is None else notation
-    if own > 1:
+    found = _brace_groups(text)
+    if (_notation(found) if notation is None else notation) > 1:
         return
     for m, spun in found:
         inner = m.group(1)
@@ -498,7 +504,7 @@ def _swap_prior(original: str, spun: str) -> float:
 
 def detect_artifacts(doc: Document) -> list[Span]:
     spans: list[Span] = []
-    notation = doc.terms.brace_notation if isinstance(doc.terms, KnownTerms) else None
+    notation = doc.terms.brace_notation if doc.terms is not None else None
     for func in RULES.values():
         # Which option of spintax the source had is for the rank stage to judge in context.
         step = SPINTAX_STEP if func is spintax else ""

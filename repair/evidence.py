@@ -18,7 +18,7 @@ chosen on dev records). At the best level such a document gets a second, deeper
 look by the context detector, and its context edits need only
 ``context-spun-min-confidence``; at the fast level, with counts of its own
 (``[document.fast]``), they need only ``context-fast-spun-min-confidence``, and
-the swaps its first pass capped for review are weighed at their own confidence. At
+the swaps its first pass capped for review are reported again at their own confidence. At
 either level a doubled function word there is the spinner's rather than a typo
 (:func:`repair.artifacts.in_spun_document`).
 """

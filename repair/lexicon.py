@@ -394,6 +394,10 @@ def _text_key(tokens: list[Token], text: str, i: int, n: int, last: str | None =
 class DocTerms:
     """Answers "does this context term occur in the document?" with caching."""
 
+    # Brace groups of notation in the whole document (repair.artifacts.notation_braces), where a
+    # streamed file's scan pass counted them (KnownTerms); None: count them in the text at hand.
+    brace_notation: int | None = None
+
     def __init__(self, doc: Document) -> None:
         self._norms = [t.norm for t in doc.tokens]
         self._joined: str | None = None
@@ -476,7 +480,6 @@ class KnownTerms(DocTerms):
 
     def __init__(self, present: frozenset[str], brace_notation: int | None = None) -> None:
         self.present = present
-        # Brace groups of notation in the whole document (repair.artifacts.notation_braces), if counted.
         self.brace_notation = brace_notation
         self._cache = {}
 
