@@ -501,9 +501,10 @@ def _process_large(job: FileJob, config: Config, options: RunOptions, prior: Pri
     """A file above ``stream-threshold``: two streamed passes, bounded memory (see ``repair.stream``)."""
     import codecs
 
+    from .lexicon import KnownTerms
     from .markup import START
     from .resources import Resources
-    from .stream import diff_header, iter_blocks, iter_chunks, iter_decoded, scan, shifted_hunks
+    from .stream import TermCollector, diff_header, iter_blocks, iter_chunks, iter_decoded, scan, shifted_hunks
 
     def opener() -> BinaryIO:
         return storage.open_input(job.path)
@@ -535,6 +536,10 @@ def _process_large(job: FileJob, config: Config, options: RunOptions, prior: Pri
 
     pipeline = Pipeline(config)
     carry = START  # a code block or a display may run on from one chunk into the next
+    # Context terms that repairs write into the file: a term restored in one chunk licenses a row
+    # in a later chunk, as it does in the whole file (repair.stable). A later repair cannot reach
+    # back into a chunk already written.
+    terms, made = info.terms, TermCollector(resources.lexicon.context_terms())
     encoder = codecs.getincrementalencoder(encoding)()
     out_hash = hashlib.sha256(info.bom)
     out_size = len(info.bom)
@@ -550,8 +555,12 @@ def _process_large(job: FileJob, config: Config, options: RunOptions, prior: Pri
             if sink.handle is not None:
                 sink.handle.write(info.bom)
             for chunk in iter_chunks(iter_decoded(iter_blocks(opener), encoding, len(info.bom)), config.chunk_size):
-                result = pipeline.run(chunk.text, job.rel, can_encode=can_encode, terms=info.terms, carry=carry)
+                result = pipeline.run(chunk.text, job.rel, can_encode=can_encode, terms=terms, carry=carry)
                 carry = result.carry
+                if result.changed and terms is not None:
+                    made.feed(result.text)
+                    if not made.found <= terms.present:
+                        terms = KnownTerms(terms.present | made.found, terms.brace_notation)
                 chunk_edits = [chunk.shift(e) for e in result.edits]
                 text = result.text
                 if result.changed and not info.lossless:

@@ -136,13 +136,29 @@ class Stabiliser:
                     return True
         return False
 
+    def _terms_after(self, output: str) -> DocTerms:
+        """The context terms of the repaired text.
+
+        A whole document's are read off its output. A chunk of a streamed file
+        (``KnownTerms``) has only its own output at hand: the terms the scan pass
+        found anywhere in the file stay, and those its repairs made are added, so
+        a restored term licenses a row in the same chunk as it does in the whole
+        file. (A term a repair removed may still stand elsewhere in the file, so
+        none is taken away.)
+        """
+        own = DocTerms.from_norms([norm(m.group()) for m in WORD_RE.finditer(output)])
+        if not isinstance(self.terms, KnownTerms):
+            return own
+        made = {t.strip().lower() for t in self.context_terms if own.has(t)}
+        return KnownTerms(self.terms.present | made, self.terms.brace_notation)
+
     def _new_edits(
         self, output: str, applied: list[Edit], regions: list[tuple[int, int]], skipped: list[tuple[int, int]]
     ) -> list[Edit]:
         terms = self.terms
         places = list(regions)
-        if skipped and not isinstance(self.terms, KnownTerms) and self._touches_context(applied):
-            after = DocTerms.from_norms([norm(m.group()) for m in WORD_RE.finditer(output)])
+        if skipped and self._touches_context(applied):
+            after = self._terms_after(output)
             if any(self.terms.has(t) != after.has(t) for t in sorted(self.context_terms)):
                 # Rows set aside for their context may fire now: look there too.
                 terms = after

@@ -20,7 +20,10 @@ a sentence end, a space, and only as a last resort inside a word; never between
 ``\\r`` and ``\\n``. Every detector stops at a paragraph break, so for text whose
 paragraphs are shorter than a chunk the result is the same as for the whole
 text. A spin that straddles a chunk boundary inside a paragraph longer than a
-chunk can be missed (the limitation is tested, not hidden).
+chunk can be missed (the limitation is tested, not hidden). A context term that
+a repair writes into the file licenses rows in its own chunk and in later ones,
+as in the whole file; a repair cannot reach back into a chunk already written,
+so a row licensed only by a later chunk's repair is left as the text has it.
 """
 
 from __future__ import annotations

@@ -187,6 +187,20 @@ def test_a_chunk_reads_braces_as_the_whole_file_does(tmp_path):
         assert streamed.edits == whole.edits
 
 
+def test_a_term_restored_in_a_chunk_licenses_a_row_there_as_in_the_whole_file(tmp_path):
+    """Found by the fuzzer: "exchange training" -> "transfer learning" needs "transfer learning" in the
+    document, which only the repair of "deep transfer getting to know" puts there. The whole file's
+    stability check saw it; a streamed chunk's checked only the terms its scan pass had found."""
+    text = "deep transfer getting to know exchange training\n"
+    path = tmp_path / "terms.txt"
+    path.write_text(text, encoding="utf-8")
+    job = FileJob(str(path), "terms.txt")
+    whole = process_file(job, Config(), RunOptions(mode=Mode.CHECK))
+    streamed = process_file(job, Config(stream_threshold=0, chunk_size=1000), RunOptions(mode=Mode.CHECK))
+    assert [e.proposal for e in whole.edits if e.applied] == ["deep transfer learning", "transfer learning"]
+    assert streamed.edits == whole.edits
+
+
 def test_streamed_diff_is_a_valid_patch(tmp_path):
     text = _document("\n")
     src = tmp_path / "doc.txt"
