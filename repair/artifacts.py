@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from .inverse import function_words
 from .model import SPINTAX_STEP, Candidate, Document, Finding, Span
-from .segment import WORD_RE
+from .segment import LINE_BREAK, WORD_RE
 
 if TYPE_CHECKING:
     from .evidence import SpinEvidence
@@ -189,10 +189,16 @@ def spintax(text: str) -> Iterator[ArtifactHit]:
         )
 
 
+# The space between a word and its double: blanks with at most one line break. Like every
+# detector, the doubled-word rules stop at a paragraph break ("... a tumour.\n\nTumour cells"
+# is no doubled word), so a streamed file's chunks, cut at paragraph breaks, see what the whole does.
+_GAP = rf"(?:[^\S\r\n]+|[^\S\r\n]*{LINE_BREAK}[^\S\r\n]*)"
+
+
 @lru_cache(maxsize=1)
 def _double_function() -> re.Pattern[str]:
     words = "|".join(_words("doubled", "function-words"))
-    return re.compile(rf"\b({words})\s+(\1)\b", re.I)
+    return re.compile(rf"\b({words}){_GAP}(\1)\b", re.I)
 
 
 @rule
@@ -208,7 +214,7 @@ def doubled_word(text: str) -> Iterator[ArtifactHit]:
         )
 
 
-_DOUBLE_ANY = re.compile(r"\b([a-z]{3,})\s+(\1)\b")
+_DOUBLE_ANY = re.compile(rf"\b([a-z]{{3,}}){_GAP}(\1)\b")
 
 
 @rule

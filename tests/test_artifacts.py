@@ -130,3 +130,21 @@ def test_a_doubled_function_word_is_trusted_only_in_a_document_that_reads_as_spu
     assert word.reason.endswith(f"; {spun.describe()}, where a doubled word is the spinner's rather than a typo")
     assert (word.span.start, word.span.end, word.best.text) == (found[0].span.start, found[0].span.end, "in")
     assert content == found[1]  # a doubled content word often ends a spun phrase: unchanged
+
+
+@pytest.mark.parametrize(
+    ("text", "found"),
+    [
+        ("They met in\nin the morning.", ["in"]),  # a line break inside a paragraph: still doubled
+        ("The army\narmy moved.", ["army"]),
+        ("It ended in\n\nin the morning.", []),  # a paragraph break: two paragraphs, no doubled word
+        ("A tumour.\r\n \r\ntumour cells grow.", []),
+        ("A tumour\n\ntumour cells grow.", []),
+    ],
+)
+def test_doubled_words_stop_at_a_paragraph_break(text, found):
+    """Like every detector, so that a streamed file (cut at paragraph breaks) reads as the whole file.
+
+    The fuzzer found "tumour\\n\\ntumour" flagged in a whole file and not in its streamed chunks."""
+    spans = [s for s in detect_artifacts(make_doc(text)) if s.evidence.startswith("the word")]
+    assert [s.hints[0].text for s in spans] == found
