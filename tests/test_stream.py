@@ -201,6 +201,31 @@ def test_a_term_restored_in_a_chunk_licenses_a_row_there_as_in_the_whole_file(tm
     assert streamed.edits == whole.edits
 
 
+def _term_file(tmp_path, first: str, last: str) -> tuple[FileJob, str]:
+    filler = "The report was read by the committee in the morning. " * 12
+    text = f"{first}\n\n{filler}\n\n{filler}\n\n{last}\n"
+    path = tmp_path / "terms.txt"
+    path.write_text(text, encoding="utf-8")
+    return FileJob(str(path), "terms.txt"), text
+
+
+def test_a_term_restored_in_one_chunk_licenses_a_row_in_a_later_one(tmp_path):
+    job, _ = _term_file(tmp_path, "We used deep transfer getting to know.", "Then exchange training helped.")
+    whole = process_file(job, Config(), RunOptions(mode=Mode.CHECK))
+    streamed = process_file(job, Config(stream_threshold=0, chunk_size=700), RunOptions(mode=Mode.CHECK))
+    assert [e.proposal for e in whole.edits if e.applied] == ["deep transfer learning", "transfer learning"]
+    assert streamed.edits == whole.edits
+
+
+@pytest.mark.xfail(strict=True, reason="documented limitation: a repair cannot license a row in an earlier chunk")
+def test_a_term_restored_in_a_later_chunk_cannot_reach_back(tmp_path):
+    job, _ = _term_file(tmp_path, "Then exchange training helped.", "We used deep transfer getting to know.")
+    whole = process_file(job, Config(), RunOptions(mode=Mode.CHECK))
+    streamed = process_file(job, Config(stream_threshold=0, chunk_size=700), RunOptions(mode=Mode.CHECK))
+    assert [e.proposal for e in whole.edits if e.applied] == ["transfer learning", "deep transfer learning"]
+    assert streamed.edits == whole.edits
+
+
 def test_streamed_diff_is_a_valid_patch(tmp_path):
     text = _document("\n")
     src = tmp_path / "doc.txt"
