@@ -486,6 +486,11 @@ class KnownTerms(DocTerms):
     def has(self, term: str) -> bool:
         return term.strip().lower() in self.present
 
+    def with_found(self, found: Iterable[str]) -> KnownTerms:
+        """These answers plus ``found``: terms that repairs wrote into the text since they were decided."""
+        more = {t.strip().lower() for t in found} - self.present
+        return KnownTerms(self.present | more, self.brace_notation) if more else self
+
 
 def split_terms(field_text: str) -> list[str]:
     """The single terms of a ``context`` or ``exclude`` cell (`` ; `` groups of `` | `` alternatives)."""

@@ -501,7 +501,6 @@ def _process_large(job: FileJob, config: Config, options: RunOptions, prior: Pri
     """A file above ``stream-threshold``: two streamed passes, bounded memory (see ``repair.stream``)."""
     import codecs
 
-    from .lexicon import KnownTerms
     from .markup import START
     from .resources import Resources
     from .stream import TermCollector, diff_header, iter_blocks, iter_chunks, iter_decoded, scan, shifted_hunks
@@ -539,7 +538,7 @@ def _process_large(job: FileJob, config: Config, options: RunOptions, prior: Pri
     # Context terms that repairs write into the file: a term restored in one chunk licenses a row
     # in a later chunk, as it does in the whole file (repair.stable). A later repair cannot reach
     # back into a chunk already written.
-    terms, made = info.terms, TermCollector(resources.lexicon.context_terms())
+    terms, context_terms = info.terms, resources.lexicon.context_terms()
     encoder = codecs.getincrementalencoder(encoding)()
     out_hash = hashlib.sha256(info.bom)
     out_size = len(info.bom)
@@ -558,9 +557,9 @@ def _process_large(job: FileJob, config: Config, options: RunOptions, prior: Pri
                 result = pipeline.run(chunk.text, job.rel, can_encode=can_encode, terms=terms, carry=carry)
                 carry = result.carry
                 if result.changed and terms is not None:
+                    made = TermCollector(context_terms)  # this chunk's output alone: no words of another
                     made.feed(result.text)
-                    if not made.found <= terms.present:
-                        terms = KnownTerms(terms.present | made.found, terms.brace_notation)
+                    terms = terms.with_found(made.found)
                 chunk_edits = [chunk.shift(e) for e in result.edits]
                 text = result.text
                 if result.changed and not info.lossless:

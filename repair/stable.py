@@ -149,8 +149,7 @@ class Stabiliser:
         own = DocTerms.from_norms([norm(m.group()) for m in WORD_RE.finditer(output)])
         if not isinstance(self.terms, KnownTerms):
             return own
-        made = {t.strip().lower() for t in self.context_terms if own.has(t)}
-        return KnownTerms(self.terms.present | made, self.terms.brace_notation)
+        return self.terms.with_found(t for t in self.context_terms if own.has(t))
 
     def _new_edits(
         self, output: str, applied: list[Edit], regions: list[tuple[int, int]], skipped: list[tuple[int, int]]
