@@ -169,20 +169,29 @@ def test_streamed_file_gives_the_same_result_as_the_whole_file(tmp_path, encodin
     assert streamed.output_sha256 == whole.output_sha256
 
 
+# Paragraphs that put what comes before and after them in chunks of their own (chunk-size 700).
+FILLER = "The report was read by the committee in the morning. " * 12
+
+
+def _whole_and_streamed(tmp_path, text: str, chunk_size: int = 700):
+    """``text`` as a file, checked whole and streamed in chunks of ``chunk_size`` characters."""
+    path = tmp_path / "file.txt"
+    path.write_text(text, encoding="utf-8")
+    job = FileJob(str(path), "file.txt")
+    whole = process_file(job, Config(), RunOptions(mode=Mode.CHECK))
+    streamed = process_file(job, Config(stream_threshold=0, chunk_size=chunk_size), RunOptions(mode=Mode.CHECK))
+    return whole, streamed
+
+
 def test_a_chunk_reads_braces_as_the_whole_file_does(tmp_path):
     """A file that writes braces as notation ("{name}" twice) keeps a brace group in another chunk too.
 
     Found by the fuzzer: the streamed run unwrapped "{that a}" in a chunk with no notation
     of its own, where the whole file, which has "{x}" twice elsewhere, left it alone.
     """
-    filler = "The report was read by the committee in the morning. " * 12
     for notation, expected in (("Set {x} and then {y} here.", []), ("Set x and then y here.", ["that a"])):
-        text = f"{filler}\n\nWe saw {{that a}} there.\n\n{filler}\n\n{notation}\n"
-        path = tmp_path / "braces.txt"
-        path.write_text(text, encoding="utf-8")
-        job = FileJob(str(path), "braces.txt")
-        whole = process_file(job, Config(), RunOptions(mode=Mode.CHECK))
-        streamed = process_file(job, Config(stream_threshold=0, chunk_size=700), RunOptions(mode=Mode.CHECK))
+        text = f"{FILLER}\n\nWe saw {{that a}} there.\n\n{FILLER}\n\n{notation}\n"
+        whole, streamed = _whole_and_streamed(tmp_path, text)
         assert [e.proposal for e in whole.edits if e.applied] == expected
         assert streamed.edits == whole.edits
 
@@ -191,37 +200,22 @@ def test_a_term_restored_in_a_chunk_licenses_a_row_there_as_in_the_whole_file(tm
     """Found by the fuzzer: "exchange training" -> "transfer learning" needs "transfer learning" in the
     document, which only the repair of "deep transfer getting to know" puts there. The whole file's
     stability check saw it; a streamed chunk's checked only the terms its scan pass had found."""
-    text = "deep transfer getting to know exchange training\n"
-    path = tmp_path / "terms.txt"
-    path.write_text(text, encoding="utf-8")
-    job = FileJob(str(path), "terms.txt")
-    whole = process_file(job, Config(), RunOptions(mode=Mode.CHECK))
-    streamed = process_file(job, Config(stream_threshold=0, chunk_size=1000), RunOptions(mode=Mode.CHECK))
+    whole, streamed = _whole_and_streamed(tmp_path, "deep transfer getting to know exchange training\n", 1000)
     assert [e.proposal for e in whole.edits if e.applied] == ["deep transfer learning", "transfer learning"]
     assert streamed.edits == whole.edits
 
 
-def _term_file(tmp_path, first: str, last: str) -> tuple[FileJob, str]:
-    filler = "The report was read by the committee in the morning. " * 12
-    text = f"{first}\n\n{filler}\n\n{filler}\n\n{last}\n"
-    path = tmp_path / "terms.txt"
-    path.write_text(text, encoding="utf-8")
-    return FileJob(str(path), "terms.txt"), text
-
-
 def test_a_term_restored_in_one_chunk_licenses_a_row_in_a_later_one(tmp_path):
-    job, _ = _term_file(tmp_path, "We used deep transfer getting to know.", "Then exchange training helped.")
-    whole = process_file(job, Config(), RunOptions(mode=Mode.CHECK))
-    streamed = process_file(job, Config(stream_threshold=0, chunk_size=700), RunOptions(mode=Mode.CHECK))
+    text = f"We used deep transfer getting to know.\n\n{FILLER}\n\n{FILLER}\n\nThen exchange training helped.\n"
+    whole, streamed = _whole_and_streamed(tmp_path, text)
     assert [e.proposal for e in whole.edits if e.applied] == ["deep transfer learning", "transfer learning"]
     assert streamed.edits == whole.edits
 
 
 @pytest.mark.xfail(strict=True, reason="documented limitation: a repair cannot license a row in an earlier chunk")
 def test_a_term_restored_in_a_later_chunk_cannot_reach_back(tmp_path):
-    job, _ = _term_file(tmp_path, "Then exchange training helped.", "We used deep transfer getting to know.")
-    whole = process_file(job, Config(), RunOptions(mode=Mode.CHECK))
-    streamed = process_file(job, Config(stream_threshold=0, chunk_size=700), RunOptions(mode=Mode.CHECK))
+    text = f"Then exchange training helped.\n\n{FILLER}\n\n{FILLER}\n\nWe used deep transfer getting to know.\n"
+    whole, streamed = _whole_and_streamed(tmp_path, text)
     assert [e.proposal for e in whole.edits if e.applied] == ["transfer learning", "deep transfer learning"]
     assert streamed.edits == whole.edits
 
