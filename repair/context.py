@@ -686,7 +686,8 @@ def fast_cap(current: str, candidate: str, deletion_cap: float, expansion_cap: f
 def cap_deletion(confidence: float, cap: float, sure: float = math.inf) -> float:
     """The confidence of a candidate that only drops words: at most ``cap`` (review) unless it reaches ``sure``.
 
-    The fast level has no ``sure``: its 3-gram evidence favours shorter text too much.
+    The best level's rule. The fast level caps through :func:`fast_cap` and has no
+    ``sure``: its 3-gram evidence favours shorter text too much.
     """
     return confidence if confidence >= sure else min(confidence, cap)
 

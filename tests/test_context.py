@@ -483,7 +483,7 @@ def test_deletions_go_to_review_unless_the_evidence_is_sure():
     assert cap_deletion(0.93, 0.75, 0.95) == 0.75
     assert cap_deletion(0.97, 0.75, 0.95) == 0.97
     assert cap_deletion(0.6, 0.75, 0.95) == 0.6
-    assert cap_deletion(0.99, 0.75) == 0.75  # the fast level has no "sure"
+    assert cap_deletion(0.99, 0.75) == 0.75  # without a "sure", always capped
 
 
 def test_best_detection_explains_the_language_models_view():
