@@ -159,6 +159,43 @@ class QuadraticModel:
         return _sigmoid(self.logit(x))
 
 
+# The best level's surprise gate: stage one's log-odds and what the causal language model,
+# reading the whole sentence up to the span once, thinks of the span's own words. The
+# 3-gram model sees two words either side and knows little of any topic; a spun word is
+# a token the language model did not expect here ("hearth" after "artillery").
+GATE_FEATURES: tuple[str, ...] = (
+    "logit_p1",  # stage one's log-odds for the span's best candidate
+    "lm_span",  # ln P of the span's tokens given the sentence before them
+    "lm_span_per_token",  # the same per token
+    "lm_min_token",  # the least likely of those tokens
+    "lm_next_word",  # ln P of the word after the span (a swap also upsets what follows)
+    "sentence_start",  # 1 when the span opens its sentence, where any word is less expected
+)
+
+
+@dataclass(frozen=True, slots=True)
+class GateModel:
+    """Logistic regression over ``GATE_FEATURES``: is the span a spin whose original is among its candidates?
+
+    Fitted by ``tools/train_ranker.py --gate-only``. It decides which suspects under
+    stage two's floor the language model re-scores all the same (``surprise-gate``
+    in ``context.toml``), not how confident an edit is.
+    """
+
+    weights: tuple[float, ...]
+    bias: float
+    settings: dict[str, Any]
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> GateModel:
+        if tuple(data["features"]) != GATE_FEATURES:
+            raise ValueError(f"surprise gate was trained on {data['features']}, this code computes {GATE_FEATURES}")
+        return cls(tuple(data["weights"]), float(data["bias"]), dict(data.get("settings", {})))
+
+    def probability(self, x: Sequence[float]) -> float:
+        return _sigmoid(self.bias + sum(map(operator.mul, x, self.weights)))
+
+
 @dataclass(frozen=True, slots=True)
 class ContextModel:
     """Standardised logistic regression over ``FEATURES``, loaded from JSON."""
@@ -172,6 +209,7 @@ class ContextModel:
     stage2: tuple[float, ...] = ()  # bias and weights over STAGE2_FEATURES, when trained
     order: OrderModel | None = None  # the proposer's in-context order, when trained
     fast: QuadraticModel | None = None  # the fast level's stage one, when trained
+    gate: GateModel | None = None  # the best level's surprise gate, when trained
     # The standardisation folded into the weights (weight / scale, and the bias less
     # weight * mean / scale), so a row costs one dot product: the fast level scores
     # some 470,000 candidate rows (most of them with a bound margin) in 196,000 clean words.
@@ -202,6 +240,7 @@ class ContextModel:
             tuple(data.get("stage2", ())),
             OrderModel.from_dict(data["order"]) if "order" in data else None,
             QuadraticModel.from_dict(data["fast"]) if "fast" in data else None,
+            GateModel.from_dict(data["gate"]) if "gate" in data else None,
         )
 
     def reaches(self, floor: float) -> Callable[[list[float]], bool] | None:
@@ -832,6 +871,48 @@ def lm_scores(doc: Document, suspect: Suspect, fillers: Sequence[str], res: Reso
     return res.causal_lm.score_variants([variants], with_prefix=False)[0]
 
 
+@lru_cache(maxsize=4096)
+def _sentence_tokens(lm: Any, text: str) -> tuple[tuple[int, int, float], ...]:
+    """The causal LM's ``(start, end, log-probability)`` per token of one sentence.
+
+    Cached: a document that reads as spun is looked at twice, and each pass asks
+    about every suspect of a sentence.
+    """
+    return tuple(lm.token_logprobs(text))
+
+
+def surprise_features(doc: Document, suspect: Suspect, p1: float, res: Resources) -> list[float]:
+    """The ``GATE_FEATURES`` of ``suspect``: one language-model pass over its sentence, shared by its suspects.
+
+    Tokens that overlap the span are its own (a leading space belongs to the word's
+    token); the word after it is the tokens from the span's end up to the next
+    character that is not a letter or digit.
+    """
+    sentence = doc.sentence_of(suspect.start)
+    lo, hi = (sentence.start, sentence.end) if sentence else (0, len(doc.text))
+    text = doc.text[lo:hi]
+    start, end = suspect.start - lo, suspect.end - lo
+    pieces = _sentence_tokens(res.causal_lm, text)
+    inside = [lp for a, b, lp in pieces if a < end and b > start]
+    after = [(a, lp) for a, _, lp in pieces if a >= end]
+    next_word = 0.0
+    if after:
+        next_word = after[0][1]
+        for a, lp in after[1:]:
+            if not text[a : a + 1].isalnum():
+                break
+            next_word += lp
+    span = sum(inside)
+    return [
+        _logit(p1),
+        span,
+        span / max(len(inside), 1),
+        min(inside, default=0.0),
+        next_word,
+        1.0 if start == 0 else 0.0,
+    ]
+
+
 @dataclass(frozen=True, slots=True)
 class Rescored:
     """The language-model stage's view of one suspect (``quality = "best"``).
@@ -911,21 +992,32 @@ def detect_context(doc: Document, res: Resources, deeper: SpinEvidence | None = 
     deletion_sure = float(settings["deletion-sure-confidence"])
     expansion_cap = float(settings["fast-expansion-max-confidence"])
     term_floor, term_gain = float(settings["stage2-term-floor"]), float(settings["stage2-term-gain"])
+    gate_floor, gate_bar = float(settings["surprise-gate-floor"]), float(settings["surprise-gate"])
+    # A bar over 1 turns the gate off, and with it the language model's pass over every sentence.
+    gate = model.gate if best_quality and gate_bar <= 1.0 else None
     first_floor = floor if deeper is None else ceiling
     spans: list[Span] = []
     ctx = FeatureContext(doc)
-    # The lowest stage-one probability acted on below (a broken term is looked at from its own floor).
-    lowest = min(floor, term_floor) if best_quality else floor
+    # The lowest stage-one probability acted on below (a broken term and the surprise gate
+    # look from floors of their own).
+    lowest = min(floor, term_floor, gate_floor if gate is not None else 1.0) if best_quality else floor
     for suspect, scored in score_suspects(doc, res, ctx, floor=lowest):
         p1, margin, best_link = scored[0]
-        # The first pass also re-scores a suspect under its floor whose best candidate mends a broken term.
+        # The first pass also re-scores a suspect under its floor whose best candidate mends a
+        # broken term, or whose words surprise the language model (the gate).
         mends = best_quality and term_floor <= p1 < first_floor and mends_term(ctx, suspect, best_link, term_gain)
+        gated = (
+            gate is not None
+            and not mends
+            and gate_floor <= p1 < first_floor
+            and gate.probability(surprise_features(doc, suspect, p1, res)) >= gate_bar
+        )
         # A second look at what the first pass saw: only a phrase can be a deletion.
-        uncapping = deeper is not None and (p1 >= ceiling or mends)
+        uncapping = deeper is not None and (p1 >= ceiling or mends or gated)
         if uncapping:
             if suspect.j - suspect.i < 2:
                 continue
-        elif not (floor <= p1 < ceiling or mends):
+        elif not (floor <= p1 < ceiling or mends or gated):
             continue
         if best_quality:
             again = rescore(doc, ctx, suspect, scored, res, model)
@@ -954,6 +1046,10 @@ def detect_context(doc: Document, res: Resources, deeper: SpinEvidence | None = 
                 reason += (
                     f'; looked at under the usual floor because "{scored[0][2].text}" makes word pairs that '
                     "clean prose uses and the current words make none"
+                )
+            elif gated:
+                reason += (
+                    f'; looked at under the usual floor because the language model did not expect "{suspect.text}" here'
                 )
             if deletion and not uncapping:
                 capped = cap_deletion(confidence, deletion_cap, deletion_sure)

@@ -11,12 +11,15 @@ import pytest
 from repair.config import Config
 from repair.context import (
     FEATURES,
+    GATE_FEATURES,
     ORDER_FEATURES,
     STAGE2_FEATURES,
     ContextModel,
     FeatureContext,
+    GateModel,
     OrderModel,
     QuadraticModel,
+    Suspect,
     adds_words,
     cap_deletion,
     changeable,
@@ -34,6 +37,7 @@ from repair.context import (
     score_suspects,
     spelling_key,
     stage2_features,
+    surprise_features,
     suspect_at,
     suspects,
 )
@@ -55,6 +59,12 @@ def test_shipped_model_matches_the_features():
     assert len(model.stage2) == len(STAGE2_FEATURES) + 1
     assert model.order is not None and len(model.order.weights) == len(ORDER_FEATURES)
     assert model.fast is not None  # the fast level's own stage one
+    assert model.gate is not None and len(model.gate.weights) == len(GATE_FEATURES)
+
+
+def test_gate_refuses_other_features():
+    with pytest.raises(ValueError, match="surprise gate"):
+        GateModel.from_dict({"features": ["logit_p1"], "weights": [1.0], "bias": 0.0})
 
 
 def test_model_refuses_other_features():
@@ -509,8 +519,10 @@ def test_a_second_look_rescores_only_the_suspects_between_the_two_floors(monkeyp
     doc = make_doc(SENTENCE)
     [scored] = [scored for s, scored in score_suspects(doc, best) if s.text == "hearth"]
     p1 = scored[0][0]
-    # Put "hearth" between the floors: above the spun-document floor, below the usual one.
+    # Put "hearth" between the floors: above the spun-document floor, below the usual one
+    # (with the surprise gate off, which would let the first pass see it).
     monkeypatch.setitem(context_toml()["context"], "stage2-floor", p1 + 1e-6)
+    monkeypatch.setitem(context_toml()["context"], "surprise-gate", 2.0)
     shipped = document_settings()
     monkeypatch.setattr(repair.evidence, "document_settings", lambda: replace(shipped, stage2_floor=p1 - 1e-6))
     evidence = SpinEvidence(9, 30, True)
@@ -752,3 +764,54 @@ def test_fast_level_leaves_a_cut_word_for_review(monkeypatch):
             assert again.evidence.endswith(f"left for review unless the document reads as spun: {evidence.describe()}")
         else:
             assert second == []  # reported as it is in the first pass
+
+
+def test_surprise_features_read_what_the_language_model_expected():
+    """One pass over the sentence: the spun "hearth" is less expected than "fire" would be there."""
+    best = Resources.for_config(Config(detectors=("context",), quality="best"))
+
+    def features_of(text: str, word: str) -> list[float]:
+        doc = make_doc(text)
+        [k] = [k for k, t in enumerate(doc.tokens) if t.text == word]
+        token = doc.tokens[k]
+        return surprise_features(doc, Suspect(k, k + 1, token.start, token.end, word, ()), 0.2, best)
+
+    spun = features_of(SENTENCE, "hearth")
+    fire = features_of(SENTENCE.replace("hearth", "fire"), "fire")
+    named = dict(zip(GATE_FEATURES, spun, strict=True))
+    assert named["logit_p1"] == pytest.approx(math.log(0.2 / 0.8))
+    assert named["lm_span"] < fire[GATE_FEATURES.index("lm_span")] < 0.0
+    assert named["lm_min_token"] >= named["lm_span"] and named["lm_span_per_token"] >= named["lm_span"]
+    assert named["lm_next_word"] < 0.0 and named["sentence_start"] == 0.0
+    assert features_of(SENTENCE, "Soldiers")[GATE_FEATURES.index("sentence_start")] == 1.0
+
+
+def test_best_level_rescores_a_surprising_suspect_under_the_floor(monkeypatch):
+    """A suspect under stage two's floor reaches the language model when the surprise gate lets it
+    through; the reason says so, and a spun document's second look does not report it again."""
+    from dataclasses import replace
+
+    import repair.evidence
+    from repair.context import context_toml
+    from repair.evidence import SpinEvidence, document_settings
+
+    best = Resources.for_config(Config(detectors=("context",), quality="best"))
+    doc = make_doc(SENTENCE)
+    [scored] = [scored for s, scored in score_suspects(doc, best) if s.text == "hearth"]
+    p1 = scored[0][0]
+    settings = context_toml()["context"]
+    monkeypatch.setitem(settings, "stage2-floor", p1 + 1e-6)
+    monkeypatch.setitem(settings, "stage2-term-floor", p1 + 1e-6)
+    monkeypatch.setitem(settings, "surprise-gate-floor", p1 - 1e-6)
+    monkeypatch.setitem(settings, "surprise-gate", 2.0)  # the gate is off
+    assert "hearth" not in {s.text for s in detect_context(doc, best)}
+    monkeypatch.setitem(settings, "surprise-gate", 0.0)
+    [span] = [s for s in detect_context(doc, best) if s.text == "hearth"]
+    assert span.hints[0].text == "fire"
+    assert 'because the language model did not expect "hearth" here' in span.evidence
+    shipped = document_settings()
+    monkeypatch.setattr(repair.evidence, "document_settings", lambda: replace(shipped, stage2_floor=p1 - 1e-6))
+    assert "hearth" not in {s.text for s in detect_context(doc, best, deeper=SpinEvidence(9, 30, True))}
+    # Under the gate's own floor it is not asked at all.
+    monkeypatch.setitem(settings, "surprise-gate-floor", p1 + 1e-6)
+    assert "hearth" not in {s.text for s in detect_context(doc, best)}

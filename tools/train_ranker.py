@@ -9,11 +9,11 @@ that candidate. The documents are split again (by hash) into a fit part and a
 calibration part; the calibration part gives the reliability table and the
 precision/recall at thresholds printed at the end.
 
-Four models are trained, each in its own run (the later ones keep the earlier):
+Five models are trained, each in its own run (the later ones keep the earlier):
 stage one (the default run), the order model (``--order-only``), the
-language-model stage (``--stage2-only``) and the fast level's own stage one
-(``--fast-only``). The shipped ``repair/data/ranker.json``
-was made with::
+language-model stage (``--stage2-only``), the fast level's own stage one
+(``--fast-only``) and the best level's surprise gate (``--gate-only``). The
+shipped ``repair/data/ranker.json`` was made with::
 
     python tools/build_collocations.py ../shared/corpora/*.jsonl
     python tools/train_ranker.py ../shared/corpora/*.jsonl --docs-per-corpus 150 --seed 11
@@ -21,6 +21,8 @@ was made with::
     python tools/train_ranker.py ../shared/corpora/*.jsonl --stage2-only --stage2-docs-per-corpus 90 \
         --stage2-skip 100 --seed 23 --stage2-floor 0.2
     python tools/train_ranker.py ../shared/corpora/*.jsonl --fast-only --docs-per-corpus 150 --seed 11
+    python tools/train_ranker.py ../shared/corpora/*.jsonl --gate-only --gate-docs-per-corpus 40 \
+        --stage2-skip 100 --seed 23
 
 (each run records its settings under ``settings`` in the JSON).
 
@@ -158,6 +160,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--fast-C", type=float, default=0.1, help="fast level: inverse L2 penalty of the quadratic model"
     )
+    parser.add_argument(
+        "--gate-only", action="store_true", help="keep the other models, (re)train the best level's surprise gate"
+    )
+    parser.add_argument("--gate-docs-per-corpus", type=int, default=40)
     parser.add_argument("--stage2-docs-per-corpus", type=int, default=40)
     parser.add_argument(
         "--stage2-floor",
@@ -178,6 +184,8 @@ def main(argv: list[str] | None = None) -> int:
         return train_stage2(args)
     if args.fast_only:
         return train_fast(args)
+    if args.gate_only:
+        return train_gate(args)
 
     from sklearn.linear_model import LogisticRegression
 
@@ -422,6 +430,89 @@ def train_stage2(args: argparse.Namespace) -> int:
     }
     args.out.write_text(json.dumps(data, indent=1) + "\n", encoding="utf-8")
     print(f"stage 2 weights {data['stage2']}; wrote {args.out}", file=sys.stderr)
+    return 0
+
+
+def train_gate(args: argparse.Namespace) -> int:
+    """Fit the surprise gate on the suspects under stage two's floor, in spun documents and their clean originals.
+
+    A row is positive when the span is a spin whose original is among its candidates
+    (the language model can only restore what it is offered). The clean originals
+    are there to count what the gate lets through in clean text; the table printed
+    at the end (cross-fitted by document) is what ``surprise-gate`` is chosen from.
+    """
+    from sklearn.linear_model import LogisticRegression
+
+    from repair.context import GATE_FEATURES, ContextModel, score_suspects, surprise_features
+
+    data = json.loads(args.out.read_text(encoding="utf-8"))
+    model = ContextModel.from_dict({k: v for k, v in data.items() if k != "gate"})
+    res = Resources.for_config(Config())
+    settings = context_toml()["context"]
+    floor, low = float(settings["stage2-floor"]), float(settings["surprise-gate-floor"])
+    skip = args.docs_per_corpus if args.stage2_skip is None else args.stage2_skip
+    texts = dev_texts(args.corpora, args.gate_docs_per_corpus, args.max_chars, skip=skip)
+    xs, ys, clean, above, docs = [], [], [], [], []
+    started = time.time()
+    for doc_no, (doc_id, text, whole) in enumerate(texts):
+        spun = spin_text(text, seed=f"{args.seed}:{doc_id}", rate=args.rate)
+        truth = {
+            (s.spun_start, s.spun_end): key_of(s.original) for s in spun.substitutions if s.kind in ("word", "phrase")
+        }
+        for is_clean, body in ((False, spun.text), (True, text)):
+            doc = make_doc(body)
+            for suspect, scored in score_suspects(doc, res, unseen_context(doc, whole), model, floor=low):
+                p1 = scored[0][0]
+                want = None if is_clean else truth.get((suspect.start, suspect.end))
+                reach = int(want is not None and any(key_of(link.text) == want for link in suspect.links))
+                if p1 >= floor:
+                    above.append((is_clean, reach))
+                    continue
+                xs.append(surprise_features(doc, suspect, p1, res))
+                ys.append(reach)
+                clean.append(is_clean)
+                docs.append(doc_no)
+    x, y, is_clean_row, group = np.array(xs), np.array(ys), np.array(clean), np.array(docs)
+    print(
+        f"gate: {len(texts)} documents, {len(y)} suspects under {floor}, {y.sum()} reachable spins, "
+        f"{time.time() - started:.0f} s",
+        file=sys.stderr,
+    )
+    folds = group % 5
+    p = np.zeros(len(y))
+    for k in range(5):
+        fit = LogisticRegression(C=args.C, max_iter=5000).fit(x[folds != k], y[folds != k])
+        p[folds == k] = fit.predict_proba(x[folds == k])[:, 1]
+    clean_above = sum(1 for c, _ in above if c)
+    reach_above = sum(r for c, r in above if not c)
+    print(
+        f"  at or over the floor: {clean_above} clean suspects, {reach_above} reachable spins; "
+        "bar, then what the gate adds (cross-fitted):",
+        file=sys.stderr,
+    )
+    for bar in (0.2, 0.25, 0.3, 0.35, 0.4, 0.5, 0.6):
+        passed = p >= bar
+        print(
+            f"    {bar:.2f}: +{int((passed & is_clean_row).sum())} clean, "
+            f"+{int((passed & (y == 1)).sum())} reachable spins",
+            file=sys.stderr,
+        )
+    fit = LogisticRegression(C=args.C, max_iter=5000).fit(x, y)
+    data["gate"] = {
+        "features": list(GATE_FEATURES),
+        "weights": fit.coef_[0].round(6).tolist(),
+        "bias": round(float(fit.intercept_[0]), 6),
+        "settings": {
+            "documents": len(texts),
+            "suspects": len(y),
+            "reachable": int(y.sum()),
+            "seed": args.seed,
+            "skip": skip,
+            "floor": low,
+        },
+    }
+    args.out.write_text(json.dumps(data, indent=1) + "\n", encoding="utf-8")
+    print(f"gate weights {data['gate']['weights']}, bias {data['gate']['bias']}; wrote {args.out}", file=sys.stderr)
     return 0
 
 
