@@ -53,7 +53,7 @@ from repair.model import Document
 from repair.models.collocations import default_collocations
 from repair.resources import Resources
 from repair.segment import make_doc
-from repair.spin import spin_text
+from repair.spin import SpunText, spin_text
 
 
 def dev_texts(paths: list[Path], per_corpus: int, max_chars: int, skip: int = 0) -> list[tuple[str, str, str]]:
@@ -78,6 +78,11 @@ def dev_texts(paths: list[Path], per_corpus: int, max_chars: int, skip: int = 0)
     return out
 
 
+def spun_truth(spun: SpunText) -> dict[tuple[int, int], str]:
+    """The original's key for each word or phrase the spinner swapped, by its character span in the spun text."""
+    return {(s.spun_start, s.spun_end): key_of(s.original) for s in spun.substitutions if s.kind in ("word", "phrase")}
+
+
 def unseen_context(doc: Document, whole: str) -> FeatureContext:
     """Features of ``doc`` as if its source document had not been counted into the collocation table.
 
@@ -97,9 +102,7 @@ def featurise(texts: list[tuple[str, str, str]], seed: int, rate: float) -> tupl
     spun_spans = covered = 0
     for doc_no, (doc_id, text, whole) in enumerate(texts):
         spun = spin_text(text, seed=f"{seed}:{doc_id}", rate=rate)
-        truth = {
-            (s.spun_start, s.spun_end): key_of(s.original) for s in spun.substitutions if s.kind in ("word", "phrase")
-        }
+        truth = spun_truth(spun)
         spun_spans += len(truth)
         doc = make_doc(spun.text)
         ctx = unseen_context(doc, whole)
@@ -388,9 +391,7 @@ def train_stage2(args: argparse.Namespace) -> int:
     started = time.time()
     for doc_id, text, whole in texts:
         spun = spin_text(text, seed=f"{args.seed}:{doc_id}", rate=args.rate)
-        truth = {
-            (s.spun_start, s.spun_end): key_of(s.original) for s in spun.substitutions if s.kind in ("word", "phrase")
-        }
+        truth = spun_truth(spun)
         doc = make_doc(spun.text)
         ctx = unseen_context(doc, whole)
         for suspect, scored in score_suspects(doc, res, ctx, model):
@@ -456,9 +457,7 @@ def train_gate(args: argparse.Namespace) -> int:
     started = time.time()
     for doc_no, (doc_id, text, whole) in enumerate(texts):
         spun = spin_text(text, seed=f"{args.seed}:{doc_id}", rate=args.rate)
-        truth = {
-            (s.spun_start, s.spun_end): key_of(s.original) for s in spun.substitutions if s.kind in ("word", "phrase")
-        }
+        truth = spun_truth(spun)
         for is_clean, body in ((False, spun.text), (True, text)):
             doc = make_doc(body)
             for suspect, scored in score_suspects(doc, res, unseen_context(doc, whole), model, floor=low):
