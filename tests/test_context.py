@@ -803,6 +803,8 @@ def test_best_level_rescores_a_surprising_suspect_under_the_floor(monkeypatch):
     monkeypatch.setitem(settings, "stage2-floor", p1 + 1e-6)
     monkeypatch.setitem(settings, "stage2-term-floor", p1 + 1e-6)
     monkeypatch.setitem(settings, "surprise-gate-floor", p1 - 1e-6)
+    # The shipped gate and bar let the spun word through.
+    assert "hearth" in {s.text for s in detect_context(doc, best)}
     monkeypatch.setitem(settings, "surprise-gate", 2.0)  # the gate is off
     assert "hearth" not in {s.text for s in detect_context(doc, best)}
     monkeypatch.setitem(settings, "surprise-gate", 0.0)
