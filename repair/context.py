@@ -1006,10 +1006,12 @@ def detect_context(doc: Document, res: Resources, deeper: SpinEvidence | None = 
         # The first pass also re-scores a suspect under its floor whose best candidate mends a
         # broken term, or whose words surprise the language model (the gate).
         mends = best_quality and term_floor <= p1 < first_floor and mends_term(ctx, suspect, best_link, term_gain)
+        # (A second look skips a single word under its own floor whichever way the gate says.)
         gated = (
             gate is not None
             and not mends
             and gate_floor <= p1 < first_floor
+            and (deeper is None or p1 >= floor or suspect.j - suspect.i > 1)
             and gate.probability(surprise_features(doc, suspect, p1, res)) >= gate_bar
         )
         # A second look at what the first pass saw: only a phrase can be a deletion.
