@@ -11,6 +11,7 @@ the file, never silently ignored (black's ``read_pyproject_toml`` does the same)
 from __future__ import annotations
 
 import dataclasses
+import os
 import re
 import tomllib
 from dataclasses import dataclass, fields
@@ -265,13 +266,16 @@ def _has_tool_repair(path: Path) -> bool:
         return False
 
 
-def load_config(config_file: Path | None = None, start: Path | None = None, isolated: bool = False) -> Config:
-    """Defaults, then the project's config, then an explicit ``--config`` file."""
+def load_config(
+    config_file: str | os.PathLike[str] | None = None, start: Path | None = None, isolated: bool = False
+) -> Config:
+    """Defaults, then the project's config, then an explicit ``--config`` file (a path or its string)."""
     config = Config()
     if not isolated:
         found = find_project_config(start or Path.cwd())
         if found is not None:
             config = from_mapping(read_toml(found), str(found), config, found.parent)
     if config_file is not None:
-        config = from_mapping(read_toml(config_file), str(config_file), config, config_file.parent)
+        path = Path(config_file)
+        config = from_mapping(read_toml(path), str(path), config, path.parent)
     return config

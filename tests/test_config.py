@@ -29,6 +29,14 @@ def test_config_file_overrides_project(tmp_path: Path):
     assert config.extend_lexicon == (str((tmp_path / "mine.tsv").resolve()),)
 
 
+def test_config_file_may_be_a_string(tmp_path: Path):
+    """Library callers pass what they have; a string path reads the same file, relative paths from it."""
+    extra = tmp_path / "extra.toml"
+    extra.write_text('min-confidence = 0.7\nextend-lexicon = ["mine.tsv"]\n')
+    assert load_config(str(extra), isolated=True) == load_config(extra, isolated=True)
+    assert load_config(str(extra), isolated=True).extend_lexicon == (str((tmp_path / "mine.tsv").resolve()),)
+
+
 def test_isolated_ignores_project_config(tmp_path: Path):
     (tmp_path / "repair.toml").write_text("min-confidence = 0.9\n")
     assert load_config(start=tmp_path, isolated=True) == Config()
