@@ -695,6 +695,68 @@ def test_fast_probability_averages_the_two_models_log_odds_each_capped():
     assert alone.fast_probability(row) == alone.probability(row)  # no fast model: the linear one
 
 
+def test_echo_is_a_candidate_used_elsewhere_and_the_current_words_nowhere_else():
+    doc = make_doc("Heavy artillery fire hit the town. Troops advanced under artillery hearth at dawn.")
+    ctx = FeatureContext(doc)
+    k = [t.text for t in doc.tokens].index("hearth")
+    assert ctx.echoes(k, k + 1, ["fire"])
+    assert not ctx.echoes(k, k + 1, ["fireplace"])  # not in the document
+    assert not ctx.echoes(k, k + 1, [])
+    assert not ctx.echoes(k, k + 1, ["heavy", "artillery", "fire", "hit"])  # longer than an echo is looked for
+    # The current words used elsewhere too: the author's choice, no echo.
+    twice = make_doc("The hearth was warm. Heavy fire hit the hearth.")
+    k = [t.text for t in twice.tokens].index("hearth", 2)
+    assert not FeatureContext(twice).echoes(k, k + 1, ["fire"])
+    # Only a use outside the span counts: "country" inside "mother country" is no echo of itself.
+    shared = make_doc("Trade with the mother country fell.")
+    i = [t.text for t in shared.tokens].index("mother")
+    assert not FeatureContext(shared).echoes(i, i + 2, ["country"])
+    elsewhere = make_doc("The country grew. Trade with the mother country fell.")
+    assert FeatureContext(elsewhere).echoes(i + 3, i + 5, ["country"])
+
+
+def test_fast_probability_adds_the_echo_to_the_log_odds():
+    from dataclasses import replace
+
+    shipped = default_model()
+    assert shipped is not None and shipped.fast is not None and shipped.fast_echo > 0
+    row = [float(k % 5) - 1.5 for k in range(len(FEATURES))]
+    plain = shipped.fast_probability(row)
+    echoed = shipped.fast_probability(row, echo=True)
+    assert math.log(echoed / (1 - echoed)) - math.log(plain / (1 - plain)) == pytest.approx(shipped.fast_echo)
+    assert replace(shipped, fast_echo=0.0).fast_probability(row, echo=True) == pytest.approx(plain)
+
+
+def test_the_fast_second_look_counts_an_echo_and_the_first_pass_does_not(monkeypatch):
+    """An echo is evidence about the document, so it counts once the document reads as spun."""
+    from dataclasses import replace
+
+    import repair.context
+    from repair.context import context_toml
+    from repair.evidence import SpinEvidence
+
+    fast = Resources.for_config(Config(detectors=("context",), quality="fast"))
+    echoed = make_doc(f"Heavy artillery fire hit the town at night. {SENTENCE}")
+    alone = make_doc(SENTENCE)
+    evidence = SpinEvidence(9, 30, True)
+    shipped = default_model()
+    assert shipped is not None
+    [(p0, _, link)] = [scored[0] for s, scored in score_suspects(echoed, fast) if s.text == "hearth"]
+    assert link.text == "fire"
+    # The report floor just over what "hearth" gets without the echo, and a weight that takes it over.
+    monkeypatch.setitem(context_toml()["context"], "report-floor", p0 + 0.01)
+    monkeypatch.setattr(repair.context, "default_model", lambda: replace(shipped, fast_echo=4.0))
+    assert "hearth" not in {s.text for s in detect_context(echoed, fast)}
+    [span] = [s for s in detect_context(echoed, fast, deeper=evidence) if s.text == "hearth"]
+    assert span.hints[0].text == "fire" and span.score > p0 + 0.01
+    why = 'the document uses "fire" elsewhere and "hearth" nowhere else, which counts once it reads as spun'
+    assert f"{why}: {evidence.describe()}" in span.evidence
+    # No echo without "fire" elsewhere, nor with the weight at 0.
+    assert "hearth" not in {s.text for s in detect_context(alone, fast, deeper=evidence)}
+    monkeypatch.setattr(repair.context, "default_model", lambda: replace(shipped, fast_echo=0.0))
+    assert "hearth" not in {s.text for s in detect_context(echoed, fast, deeper=evidence)}
+
+
 def test_fast_level_scores_with_its_own_model_the_suspects_past_the_gate(resources):
     """Stage one at the fast level: the linear model's gate, then the mean of both models' log-odds."""
     from repair.context import context_toml

@@ -9,11 +9,12 @@ that candidate. The documents are split again (by hash) into a fit part and a
 calibration part; the calibration part gives the reliability table and the
 precision/recall at thresholds printed at the end.
 
-Five models are trained, each in its own run (the later ones keep the earlier):
-stage one (the default run), the order model (``--order-only``), the
+Five models and a weight are trained, each in its own run (the later ones keep the
+earlier): stage one (the default run), the order model (``--order-only``), the
 language-model stage (``--stage2-only``), the fast level's own stage one
-(``--fast-only``) and the best level's surprise gate (``--gate-only``). The
-shipped ``repair/data/ranker.json`` was made with::
+(``--fast-only``), the best level's surprise gate (``--gate-only``) and the fast
+level's weight for a document echo (``--fast-echo-only``). The shipped
+``repair/data/ranker.json`` was made with::
 
     python tools/build_collocations.py ../shared/corpora/*.jsonl
     python tools/train_ranker.py ../shared/corpora/*.jsonl --docs-per-corpus 150 --seed 11
@@ -23,6 +24,7 @@ shipped ``repair/data/ranker.json`` was made with::
     python tools/train_ranker.py ../shared/corpora/*.jsonl --fast-only --docs-per-corpus 150 --seed 11
     python tools/train_ranker.py ../shared/corpora/*.jsonl --gate-only --gate-docs-per-corpus 40 \
         --stage2-skip 100 --seed 23
+    python tools/train_ranker.py ../shared/corpora/*.jsonl --fast-echo-only --docs-per-corpus 150 --seed 11
 
 (each run records its settings under ``settings`` in the JSON).
 
@@ -167,6 +169,12 @@ def main(argv: list[str] | None = None) -> int:
         "--gate-only", action="store_true", help="keep the other models, (re)train the best level's surprise gate"
     )
     parser.add_argument("--gate-docs-per-corpus", type=int, default=40)
+    parser.add_argument(
+        "--fast-echo-only",
+        action="store_true",
+        help="keep the other models, (re)fit the fast level's log-odds for a candidate the document echoes",
+    )
+    parser.add_argument("--echo-docs-per-corpus", type=int, default=200)
     parser.add_argument("--stage2-docs-per-corpus", type=int, default=40)
     parser.add_argument(
         "--stage2-floor",
@@ -189,6 +197,8 @@ def main(argv: list[str] | None = None) -> int:
         return train_fast(args)
     if args.gate_only:
         return train_gate(args)
+    if args.fast_echo_only:
+        return train_fast_echo(args)
 
     from sklearn.linear_model import LogisticRegression
 
@@ -369,6 +379,88 @@ def train_fast(args: argparse.Namespace) -> int:
     report(p, y[calib])
     args.out.write_text(json.dumps(data, indent=1) + "\n", encoding="utf-8")
     print(f"wrote {args.out}", file=sys.stderr)
+    return 0
+
+
+def _offset_logistic(z: np.ndarray, e: np.ndarray, y: np.ndarray, steps: int = 50) -> tuple[float, float]:
+    """Fit ``P(y) = sigmoid(z + w * e + b)`` with ``z`` a fixed offset (Newton's method): ``(w, b)``."""
+    w = b = 0.0
+    for _ in range(steps):
+        p = 1.0 / (1.0 + np.exp(-(z + w * e + b)))
+        g = np.array([((y - p) * e).sum(), (y - p).sum()])
+        v = p * (1.0 - p)
+        h = np.array([[(v * e * e).sum(), (v * e).sum()], [(v * e).sum(), v.sum()]]) + 1e-9 * np.eye(2)
+        step = np.linalg.solve(h, g)
+        w, b = w + float(step[0]), b + float(step[1])
+        if np.abs(step).max() < 1e-8:
+            break
+    return w, b
+
+
+def train_fast_echo(args: argparse.Namespace) -> int:
+    """Fit the fast level's weight for a document echo, on documents after stage one's.
+
+    Every candidate row of the suspects the fast level scores (spun documents, the
+    spinner's seed and rate) with its log-odds, whether the document echoes the
+    candidate (:meth:`FeatureContext.echoes`) and whether it is the original. The
+    weight is fitted with the fast level's log-odds as a fixed offset, so it only
+    says how much an echo adds. It is fitted on every other document and judged on
+    the rest at the fast level's bars, then fitted on all of them.
+    """
+    from repair.context import ContextModel, score_suspects
+
+    data = json.loads(args.out.read_text(encoding="utf-8"))
+    model = ContextModel.from_dict({k: v for k, v in data.items() if k != "fast_echo"})
+    res = Resources.for_config(Config(quality="fast"))
+    floor = float(context_toml()["context"]["fast-gate"])
+    texts = dev_texts(args.corpora, args.echo_docs_per_corpus, args.max_chars, skip=args.docs_per_corpus)
+    zs, es, ys, docs = [], [], [], []
+    started = time.time()
+    for doc_no, (doc_id, text, whole) in enumerate(texts):
+        spun = spin_text(text, seed=f"{args.seed}:{doc_id}", rate=args.rate)
+        truth = spun_truth(spun)
+        doc = make_doc(spun.text)
+        ctx = unseen_context(doc, whole)
+        for suspect, scored in score_suspects(doc, res, ctx, model, floor=floor):
+            want = truth.get((suspect.start, suspect.end))
+            for p, _, link in scored:
+                zs.append(float(np.log(max(p, 1e-12) / max(1.0 - p, 1e-12))))
+                es.append(float(ctx.echoes(suspect.i, suspect.j, key_of(link.text).split())))
+                ys.append(int(want == key_of(link.text)))
+                docs.append(doc_no)
+    z, e, y, doc_of = np.array(zs), np.array(es), np.array(ys), np.array(docs)
+    print(
+        f"fast echo: {len(texts)} documents, {len(y)} candidate rows, {int(y.sum())} originals, "
+        f"{int(e.sum())} echoed ({int(y[e == 1].sum())} of them originals), {time.time() - started:.0f} s",
+        file=sys.stderr,
+    )
+    fit_half = doc_of % 2 == 0
+    w_half, _ = _offset_logistic(z[fit_half], e[fit_half], y[fit_half])
+    print(
+        f"  fitted on half the documents: weight {w_half:.3f}; the other half, right / wrong at a bar:",
+        file=sys.stderr,
+    )
+    judged = ~fit_half
+    for bar in (0.8, 0.92):
+        cut = np.log(bar / (1 - bar))
+        for name, weight in (("without", 0.0), ("with", w_half)):
+            over = judged & (z + weight * e >= cut)
+            print(f"    {bar:.2f} {name} the echo: {int(y[over].sum())} / {int((1 - y[over]).sum())}", file=sys.stderr)
+    weight, bias = _offset_logistic(z, e, y)
+    data["fast_echo"] = {
+        "weight": round(weight, 6),
+        "settings": {
+            "documents": len(texts),
+            "rows": len(y),
+            "echoed": int(e.sum()),
+            "skip": args.docs_per_corpus,
+            "seed": args.seed,
+            "rate": args.rate,
+            "bias_left_out": round(bias, 6),
+        },
+    }
+    args.out.write_text(json.dumps(data, indent=1) + "\n", encoding="utf-8")
+    print(f"fast echo weight {weight:.3f} (bias {bias:.3f}, left out); wrote {args.out}", file=sys.stderr)
     return 0
 
 
