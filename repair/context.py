@@ -1122,17 +1122,17 @@ def detect_context(doc: Document, res: Resources, deeper: SpinEvidence | None = 
             # The fast level's second look: what the first pass capped for review, at its own confidence,
             # and a favourite the document echoes, which only counts in a document that reads as spun.
             echoed = echo and ctx.echoes(suspect.i, suspect.j, _filler(res.ngram_lm, best_link.text)[0])
+            was_capped = why_capped is not None and p1 > cap
+            if not (echoed or was_capped):
+                continue  # the first pass reported it as it is
             if echoed:
                 reason += (
                     f'; the document uses "{best_link.text}" elsewhere and "{suspect.text}" nowhere else, '
-                    f"which counts once it reads as spun: {deeper.describe()}"
+                    "which counts once it reads as spun"
                 )
-            elif why_capped is None or p1 <= cap:
-                continue  # the first pass reported it as it is
-            else:
-                reason += (
-                    f"; {why_capped}, which is left for review unless the document reads as spun: {deeper.describe()}"
-                )
+            if was_capped:
+                reason += f"; {why_capped}, which is left for review unless the document reads as spun"
+            reason += f": {deeper.describe()}"
         elif why_capped is not None and p1 > cap:
             p1 = cap
             reason += f"; {why_capped}: left for review"
