@@ -46,6 +46,7 @@ import json
 import math
 import operator
 import re
+from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -549,7 +550,7 @@ class FeatureContext:
         self.collocations = collocations or current_collocations()
         # joined[k]: token k forms a phrase with token k - 1 (a space or hyphen between).
         self.joined = joined_flags(doc.text, doc.tokens)
-        self._starts: dict[str, tuple[int, ...]] | None = None
+        self._counts: Counter[str] | None = None
 
     def neighbours(self, i: int, j: int) -> tuple[str | None, str | None]:
         """The words joined to tokens ``[i, j)`` on either side within its sentence (None where there is none)."""
@@ -575,22 +576,20 @@ class FeatureContext:
         """
         if not words or len(words) > _ECHO_WORDS or j - i > _ECHO_WORDS:
             return False
-        where = self._ngram_starts()
-        n = len(words)
-        if any(k + n <= i or k >= j for k in where.get(" ".join(words), ())):
-            return where.get(" ".join(self.norms[i:j]), ()) == (i,)
-        return False
+        counts = self._ngram_counts()
+        norms, n, key = self.norms, len(words), " ".join(words)
+        # Uses that overlap the span start at most n - 1 words before it.
+        inside = sum(1 for k in range(max(0, i - n + 1), j) if " ".join(norms[k : k + n]) == key)
+        return counts.get(key, 0) > inside and counts.get(" ".join(norms[i:j]), 0) == 1
 
-    def _ngram_starts(self) -> dict[str, tuple[int, ...]]:
-        """Where each run of one to ``_ECHO_WORDS`` words starts in the document (built on first use)."""
-        if self._starts is None:
-            found: dict[str, list[int]] = {}
+    def _ngram_counts(self) -> Counter[str]:
+        """How often each run of one to ``_ECHO_WORDS`` words stands in the document (counted on first use)."""
+        if self._counts is None:
             norms = self.norms
-            for n in range(1, _ECHO_WORDS + 1):
-                for k in range(len(norms) - n + 1):
-                    found.setdefault(" ".join(norms[k : k + n]), []).append(k)
-            self._starts = {key: tuple(ks) for key, ks in found.items()}
-        return self._starts
+            self._counts = Counter(
+                " ".join(norms[k : k + n]) for n in range(1, _ECHO_WORDS + 1) for k in range(len(norms) - n + 1)
+            )
+        return self._counts
 
     def window(self, i: int, j: int) -> tuple[list[str], list[str]]:
         """Two words either side of ``[i, j)`` within its sentence, with sentence marks."""
