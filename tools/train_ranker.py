@@ -40,7 +40,9 @@ import hashlib
 import json
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 
@@ -94,6 +96,24 @@ def unseen_context(doc: Document, whole: str) -> FeatureContext:
     return FeatureContext(doc, default_collocations().excluding(whole))
 
 
+class SpunDocument(NamedTuple):
+    """A dev text as training reads it: spun, as a document, with features that never saw it and the truth."""
+
+    doc_id: str
+    spun: SpunText
+    doc: Document
+    ctx: FeatureContext
+    truth: dict[tuple[int, int], str]
+
+
+def spun_documents(texts: list[tuple[str, str, str]], seed: int, rate: float) -> Iterator[SpunDocument]:
+    """Each of ``texts`` (from :func:`dev_texts`) spun with its own seed, ``"{seed}:{id}"``, one at a time."""
+    for doc_id, text, whole in texts:
+        spun = spin_text(text, seed=f"{seed}:{doc_id}", rate=rate)
+        doc = make_doc(spun.text)
+        yield SpunDocument(doc_id, spun, doc, unseen_context(doc, whole), spun_truth(spun))
+
+
 def featurise(texts: list[tuple[str, str, str]], seed: int, rate: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     res = Resources.for_config(Config())
     index, ngram = res.inverse_index, res.ngram_lm
@@ -102,12 +122,8 @@ def featurise(texts: list[tuple[str, str, str]], seed: int, rate: float) -> tupl
     ys: list[int] = []
     groups: list[int] = []
     spun_spans = covered = 0
-    for doc_no, (doc_id, text, whole) in enumerate(texts):
-        spun = spin_text(text, seed=f"{seed}:{doc_id}", rate=rate)
-        truth = spun_truth(spun)
+    for doc_no, (_, _, doc, ctx, truth) in enumerate(spun_documents(texts, seed, rate)):
         spun_spans += len(truth)
-        doc = make_doc(spun.text)
-        ctx = unseen_context(doc, whole)
         found = set()
         for suspect in suspects(doc, index, int(settings["max-words"]), int(settings["max-candidates"])):
             want = truth.get((suspect.start, suspect.end))
@@ -251,10 +267,7 @@ def train_order(args: argparse.Namespace) -> int:
     started = time.time()
     groups: list[tuple[np.ndarray, int, bool]] = []
     spun_spans = 0
-    for doc_id, text, whole in texts:
-        spun = spin_text(text, seed=f"{args.seed}:{doc_id}", rate=args.rate)
-        doc = make_doc(spun.text)
-        ctx = unseen_context(doc, whole)
+    for doc_id, spun, doc, ctx, _ in spun_documents(texts, args.seed, args.rate):
         starts = {t.start: k for k, t in enumerate(doc.tokens)}
         ends = {t.end: k + 1 for k, t in enumerate(doc.tokens)}
         held = int(hashlib.sha256(doc_id.encode()).hexdigest(), 16) % 4 == 0
@@ -416,11 +429,7 @@ def train_fast_echo(args: argparse.Namespace) -> int:
     texts = dev_texts(args.corpora, args.echo_docs_per_corpus, args.max_chars, skip=args.docs_per_corpus)
     zs, es, ys, docs = [], [], [], []
     started = time.time()
-    for doc_no, (doc_id, text, whole) in enumerate(texts):
-        spun = spin_text(text, seed=f"{args.seed}:{doc_id}", rate=args.rate)
-        truth = spun_truth(spun)
-        doc = make_doc(spun.text)
-        ctx = unseen_context(doc, whole)
+    for doc_no, (_, _, doc, ctx, truth) in enumerate(spun_documents(texts, args.seed, args.rate)):
         for suspect, scored in score_suspects(doc, res, ctx, model, floor=floor):
             want = truth.get((suspect.start, suspect.end))
             for p, _, link in scored:
@@ -481,11 +490,7 @@ def train_stage2(args: argparse.Namespace) -> int:
     xs, ys = [], []
     deletions: list[bool] = []
     started = time.time()
-    for doc_id, text, whole in texts:
-        spun = spin_text(text, seed=f"{args.seed}:{doc_id}", rate=args.rate)
-        truth = spun_truth(spun)
-        doc = make_doc(spun.text)
-        ctx = unseen_context(doc, whole)
+    for _, _, doc, ctx, truth in spun_documents(texts, args.seed, args.rate):
         for suspect, scored in score_suspects(doc, res, ctx, model):
             if scored[0][0] < floor:
                 continue
