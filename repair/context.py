@@ -47,7 +47,7 @@ import math
 import operator
 import re
 from collections import Counter
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources as importlib_resources
@@ -55,13 +55,14 @@ from typing import TYPE_CHECKING, Any
 
 from .inverse import Link, function_words, key_of
 from .markup import covered, regions_of
-from .model import PHRASE_STEP, Candidate, Document, Span
+from .model import PHRASE_STEP, Candidate, Document, Sentence, Span
 from .models.collocations import Collocations, current_collocations, joined_flags, joins
 
 if TYPE_CHECKING:
     from .evidence import SpinEvidence
     from .inverse import InverseIndex
     from .models import VariantSet
+    from .models.causal_lm import TokenRead
     from .models.ngram import NGramLM
     from .names import NameSettings, ThesaurusOriginals
     from .phrases import PhraseSettings, PhraseSuspect
@@ -173,6 +174,10 @@ GATE_FEATURES: tuple[str, ...] = (
     "lm_min_token",  # the least likely of those tokens
     "lm_next_word",  # ln P of the word after the span (a swap also upsets what follows)
     "sentence_start",  # 1 when the span opens its sentence, where any word is less expected
+    # ln P of the likeliest candidate's first token in the span's place, less that of the span's own
+    # first token: the model expected a candidate more than the words that stand here.
+    "lm_candidate_gain",
+    "lm_candidate_best",  # that candidate's own ln P there
 )
 
 
@@ -916,28 +921,78 @@ def lm_scores(doc: Document, suspect: Suspect, fillers: Sequence[str], res: Reso
     return res.causal_lm.score_variants([variants], with_prefix=False)[0]
 
 
+#: What the surprise gate asks the language model about a sentence: where each suspect
+#: starts (character offset in the sentence), and its candidates.
+Probes = tuple[tuple[int, tuple[str, ...]], ...]
+
+
 @lru_cache(maxsize=4096)
-def _sentence_tokens(lm: Any, text: str) -> tuple[tuple[int, int, float], ...]:
-    """The causal LM's ``(start, end, log-probability)`` per token of one sentence.
+def _sentence_read(lm: Any, text: str, probes: Probes) -> TokenRead:
+    """The causal LM's one pass over a sentence (:meth:`CausalLM.read`).
 
     Cached: a document that reads as spun is looked at twice, and each pass asks
-    about every suspect of a sentence.
+    about every suspect of a sentence. The probes are all the sentence's suspects',
+    so both looks ask the same question and the second is served from here.
     """
-    return tuple(lm.token_logprobs(text))
+    return lm.read(text, probes)
 
 
-def surprise_features(doc: Document, suspect: Suspect, p1: float, res: Resources) -> list[float]:
+def with_sentence_probes(
+    doc: Document, scored: Iterable[tuple[Suspect, list[tuple[float, float, Link]]]]
+) -> Iterator[tuple[Suspect, list[tuple[float, float, Link]], Probes]]:
+    """Each of stage one's suspects with the probes of its sentence: the candidates of all its suspects,
+    by where they start.
+
+    Whichever of them the gate asks about, and in whichever look, they ask one
+    question, so the sentence is read once. Holds one sentence's suspects at a time
+    (they come in document order), so a long document is never held whole.
+    """
+    held: list[tuple[Suspect, list[tuple[float, float, Link]]]] = []
+    held_in: Sentence | None = None
+
+    def release() -> Iterator[tuple[Suspect, list[tuple[float, float, Link]], Probes]]:
+        lo = held_in.start if held_in is not None else 0
+        asked: dict[int, set[str]] = {}
+        for suspect, _ in held:
+            asked.setdefault(suspect.start - lo, set()).update(link.text for link in suspect.links)
+        probes = tuple((offset, tuple(sorted(texts))) for offset, texts in sorted(asked.items()))
+        for suspect, ranked in held:
+            yield suspect, ranked, probes
+
+    for suspect, ranked in scored:
+        sentence = doc.sentence_of(suspect.start)
+        if held and sentence != held_in:
+            yield from release()
+            held.clear()
+        held_in = sentence
+        held.append((suspect, ranked))
+    if held:
+        yield from release()
+
+
+#: ``lm_candidate_best`` when no candidate could be asked about.
+_NO_CANDIDATE = -30.0
+
+
+def surprise_features(doc: Document, suspect: Suspect, p1: float, res: Resources, probes: Probes = ()) -> list[float]:
     """The ``GATE_FEATURES`` of ``suspect``: one language-model pass over its sentence, shared by its suspects.
 
     Tokens that overlap the span are its own (a leading space belongs to the word's
     token); the word after it is the tokens from the span's end up to the next
-    character that is not a letter or digit.
+    character that is not a letter or digit. ``probes``: the sentence's
+    (:func:`with_sentence_probes`); a suspect whose candidates they miss asks a pass of its own.
     """
     sentence = doc.sentence_of(suspect.start)
     lo, hi = (sentence.start, sentence.end) if sentence else (0, len(doc.text))
     text = doc.text[lo:hi]
     start, end = suspect.start - lo, suspect.end - lo
-    pieces = _sentence_tokens(res.causal_lm, text)
+    candidates = [link.text for link in suspect.links]
+    asked = dict(probes)
+    if not set(candidates) <= set(asked.get(start, ())):
+        asked[start] = tuple(sorted({*asked.get(start, ()), *candidates}))
+        probes = tuple(sorted(asked.items()))
+    read = _sentence_read(res.causal_lm, text, probes)
+    pieces = read.tokens
     inside = [lp for a, b, lp in pieces if a < end and b > start]
     after = [(a, lp) for a, _, lp in pieces if a >= end]
     next_word = 0.0
@@ -948,6 +1003,10 @@ def surprise_features(doc: Document, suspect: Suspect, p1: float, res: Resources
                 break
             next_word += lp
     span = sum(inside)
+    # How much likelier the span's likeliest candidate was to start here than its own words.
+    own = next((lp for _, b, lp in pieces if b > start), None)
+    in_place = dict(zip(asked.get(start, ()), read.probed.get(start, ()), strict=False))
+    best = max((in_place[c] for c in candidates if in_place.get(c, -math.inf) > -math.inf), default=_NO_CANDIDATE)
     return [
         _logit(p1),
         span,
@@ -955,6 +1014,8 @@ def surprise_features(doc: Document, suspect: Suspect, p1: float, res: Resources
         min(inside, default=0.0),
         next_word,
         1.0 if start == 0 else 0.0,
+        best - own if own is not None and in_place else 0.0,
+        best,
     ]
 
 
@@ -1048,7 +1109,8 @@ def detect_context(doc: Document, res: Resources, deeper: SpinEvidence | None = 
     lowest = min(floor, term_floor, gate_floor if gate is not None else 1.0) if best_quality else floor
     # The fast level's second look counts the document's echoes (see below).
     echo = deeper is not None and not best_quality and bool(model.fast_echo)
-    for suspect, scored in score_suspects(doc, res, ctx, floor=lowest, echo=echo):
+    found = score_suspects(doc, res, ctx, floor=lowest, echo=echo)
+    for suspect, scored, probes in with_sentence_probes(doc, found):
         p1, margin, best_link = scored[0]
         # The first pass also re-scores a suspect under its floor whose best candidate mends a
         # broken term, or whose words surprise the language model (the gate).
@@ -1059,7 +1121,7 @@ def detect_context(doc: Document, res: Resources, deeper: SpinEvidence | None = 
             and not mends
             and gate_floor <= p1 < first_floor
             and (deeper is None or p1 >= floor or suspect.j - suspect.i > 1)
-            and gate.probability(surprise_features(doc, suspect, p1, res)) >= gate_bar
+            and gate.probability(surprise_features(doc, suspect, p1, res, probes)) >= gate_bar
         )
         # A second look at what the first pass saw: only a phrase can be a deletion.
         uncapping = deeper is not None and (p1 >= ceiling or mends or gated)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import importlib.resources
 import json
 import math
@@ -40,8 +41,9 @@ from repair.context import (
     surprise_features,
     suspect_at,
     suspects,
+    with_sentence_probes,
 )
-from repair.inverse import InverseIndex
+from repair.inverse import InverseIndex, Link
 from repair.resources import Resources
 from repair.segment import make_doc
 
@@ -460,6 +462,8 @@ def test_best_level_rescores_a_term_mending_suspect_under_the_floor(monkeypatch)
     settings = context_toml()["context"]
     monkeypatch.setitem(settings, "stage2-floor", p1 + 1e-6)
     monkeypatch.setitem(settings, "stage2-term-floor", p1 + 1e-6)
+    # Nor the surprise gate, which would let it through too: the model expected "unsupervised" there.
+    monkeypatch.setitem(settings, "surprise-gate", 2.0)
     # (The phrase step may see it too, from the shipped lexicon's rows; that is not this rule.)
     assert "unattended" not in {s.text for s in detect_context(doc, best) if not s.step}
     monkeypatch.setitem(settings, "stage2-term-floor", p1 - 1e-6)
@@ -829,23 +833,52 @@ def test_fast_level_leaves_a_cut_word_for_review(monkeypatch):
 
 
 def test_surprise_features_read_what_the_language_model_expected():
-    """One pass over the sentence: the spun "hearth" is less expected than "fire" would be there."""
+    """One pass over the sentence: the spun "hearth" is less expected than "fire" would be there, and
+    the model would rather have seen its candidate "fire" start in its place than "hearth"."""
     best = Resources.for_config(Config(detectors=("context",), quality="best"))
 
-    def features_of(text: str, word: str) -> list[float]:
+    def features_of(text: str, word: str, candidates: tuple[str, ...] = ()) -> list[float]:
         doc = make_doc(text)
         [k] = [k for k, t in enumerate(doc.tokens) if t.text == word]
         token = doc.tokens[k]
-        return surprise_features(doc, Suspect(k, k + 1, token.start, token.end, word, ()), 0.2, best)
+        links = tuple(Link(c, 0.5, ("test",), "n", 0, 0) for c in candidates)
+        return surprise_features(doc, Suspect(k, k + 1, token.start, token.end, word, links), 0.2, best)
 
-    spun = features_of(SENTENCE, "hearth")
-    fire = features_of(SENTENCE.replace("hearth", "fire"), "fire")
+    spun = features_of(SENTENCE, "hearth", ("fire", "fireplace"))
+    fire = features_of(SENTENCE.replace("hearth", "fire"), "fire", ("hearth",))
     named = dict(zip(GATE_FEATURES, spun, strict=True))
     assert named["logit_p1"] == pytest.approx(math.log(0.2 / 0.8))
     assert named["lm_span"] < fire[GATE_FEATURES.index("lm_span")] < 0.0
     assert named["lm_min_token"] >= named["lm_span"] and named["lm_span_per_token"] >= named["lm_span"]
     assert named["lm_next_word"] < 0.0 and named["sentence_start"] == 0.0
     assert features_of(SENTENCE, "Soldiers")[GATE_FEATURES.index("sentence_start")] == 1.0
+    # "fire" after "artillery" is likelier than "hearth"; the other way round it is not.
+    assert named["lm_candidate_gain"] > 0.0 > fire[GATE_FEATURES.index("lm_candidate_gain")]
+    assert named["lm_candidate_best"] == pytest.approx(fire[GATE_FEATURES.index("lm_span")], abs=1e-3)
+    alone = dict(zip(GATE_FEATURES, features_of(SENTENCE, "hearth"), strict=True))  # no candidate to ask about
+    assert alone["lm_candidate_gain"] == 0.0 and alone["lm_candidate_best"] == -30.0
+    assert alone["lm_span"] == pytest.approx(named["lm_span"], abs=1e-4)
+
+
+def test_sentence_probes_hold_the_candidates_of_each_sentence_by_where_they_start():
+    """Every suspect of a sentence carries the same probes, so one language-model pass serves them all."""
+    doc = make_doc("The navy bloggers wrote. Russian troopers stated it.")
+
+    def at(word: str, *candidates: str) -> tuple[Suspect, list[tuple[float, float, Link]]]:
+        [k] = [k for k, t in enumerate(doc.tokens) if t.text == word]
+        links = tuple(Link(c, 0.5, ("test",), "", 0, 0) for c in candidates)
+        return Suspect(k, k + 1, doc.tokens[k].start, doc.tokens[k].end, word, links), [(0.1, 0.0, links[0])]
+
+    items = [at("navy", "military"), at("wrote", "penned"), at("troopers", "soldiers", "troops")]
+    troopers = items[2][0]
+    other = (Link("x", 1.0, (), "", 0, 0),)
+    longer = dataclasses.replace(troopers, j=troopers.j + 1, text="troopers stated", links=other)
+    items.append((longer, [(0.02, 0.0, longer.links[0])]))
+    out = list(with_sentence_probes(doc, iter(items)))
+    assert [(s, r) for s, r, _ in out] == items
+    assert out[0][2] == out[1][2] == ((4, ("military",)), (18, ("penned",)))
+    second = doc.text.index("Russian")
+    assert all(p == ((troopers.start - second, ("soldiers", "troops", "x")),) for _, _, p in out[2:])
 
 
 def test_best_level_rescores_a_surprising_suspect_under_the_floor(monkeypatch):

@@ -348,6 +348,21 @@ def test_lm_token_logprobs_map_back_to_the_text(res: Resources):
     assert all(lp <= 0 for _, _, lp in pieces)
 
 
+def test_lm_read_probes_what_other_words_would_have_scored_in_place(res: Resources):
+    """A probe's first token is scored where the covering token stands, in the same pass."""
+    lm = res.causal_lm
+    text = "Heavy artillery hearth hit the town."
+    at = text.index("hearth")
+    read = lm.read(text, ((at, ("hearth", "fire")),))
+    assert read.tokens == tuple(lm.token_logprobs(text))
+    own = next(lp for _, end, lp in read.tokens if end > at)
+    hearth, fire = read.probed[at]
+    assert hearth == pytest.approx(own, abs=1e-4)  # the current words probe as themselves
+    in_place = next(lp for _, end, lp in lm.read(text.replace("hearth", "fire")).tokens if end > at)
+    assert fire == pytest.approx(in_place, abs=1e-3)
+    assert fire > hearth
+
+
 # -- sentence embeddings (all-MiniLM-L6-v2) -----------------------------------------------
 
 

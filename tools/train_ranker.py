@@ -541,7 +541,7 @@ def train_gate(args: argparse.Namespace) -> int:
     """
     from sklearn.linear_model import LogisticRegression
 
-    from repair.context import GATE_FEATURES, ContextModel, score_suspects, surprise_features
+    from repair.context import GATE_FEATURES, ContextModel, score_suspects, surprise_features, with_sentence_probes
 
     data = json.loads(args.out.read_text(encoding="utf-8"))
     model = ContextModel.from_dict({k: v for k, v in data.items() if k != "gate"})
@@ -557,14 +557,15 @@ def train_gate(args: argparse.Namespace) -> int:
         truth = spun_truth(spun)
         for is_clean, body in ((False, spun.text), (True, text)):
             doc = make_doc(body)
-            for suspect, scored in score_suspects(doc, res, unseen_context(doc, whole), model, floor=low):
+            found = score_suspects(doc, res, unseen_context(doc, whole), model, floor=low)
+            for suspect, scored, probes in with_sentence_probes(doc, found):
                 p1 = scored[0][0]
                 want = None if is_clean else truth.get((suspect.start, suspect.end))
                 reach = int(want is not None and any(key_of(link.text) == want for link in suspect.links))
                 if p1 >= floor:
                     above.append((is_clean, reach))
                     continue
-                xs.append(surprise_features(doc, suspect, p1, res))
+                xs.append(surprise_features(doc, suspect, p1, res, probes))
                 ys.append(reach)
                 clean.append(is_clean)
                 docs.append(doc_no)

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import ctypes
 import logging
+import math
 import os
 import tempfile
 import threading
@@ -170,6 +171,21 @@ def _free(lib: Any, model: Any, ctx: Any, batch: Any) -> None:
     lib.llama_batch_free(batch)
     lib.llama_free(ctx)
     lib.llama_model_free(model)
+
+
+@dataclass(frozen=True, slots=True)
+class TokenRead:
+    """One pass of the model over a text (:meth:`CausalLM.read`).
+
+    ``tokens``: ``(start, end, logprob)`` per token, in character offsets of the
+    text. ``probed``: for each probed character offset, the log-probability that
+    each probe string's first token would have had in place of the token that
+    covers the offset, given the text before it (the whitespace glued to that
+    token goes with the probe).
+    """
+
+    tokens: tuple[tuple[int, int, float], ...]
+    probed: dict[int, tuple[float, ...]]
 
 
 @dataclass(slots=True)
@@ -339,31 +355,53 @@ class CausalLM:
         return [[s for s in row if s is not None] for row in results]
 
     def token_logprobs(self, text: str) -> list[tuple[int, int, float]]:
-        """``(start, end, logprob)`` per token, in character offsets of ``text``.
+        """``(start, end, logprob)`` per token, in character offsets of ``text`` (:meth:`read`)."""
+        return list(self.read(text).tokens)
+
+    def read(self, text: str, probes: Sequence[tuple[int, Sequence[str]]] = ()) -> TokenRead:
+        """Every token's log-probability in one pass, and what the model thought of other words in places.
 
         The detector's "surprise" signal: a spun word is usually a token the
-        model did not expect here. Offsets come from the tokens' byte pieces;
-        text the tokenizer does not reproduce byte for byte gets no offsets
-        past the first mismatch.
+        model did not expect here. ``probes`` (character offset, strings) ask, in
+        the same pass, how likely each string's first token was where the token
+        covering the offset stands: whether the model expected one of a span's
+        candidates more than its own words. Offsets come from the tokens' byte
+        pieces; text the tokenizer does not reproduce byte for byte gets no
+        offsets (and no probes) past the first mismatch.
         """
         tokens = self.tokenize(text)[: self.n_ctx - 1]
         if not tokens:
-            return []
-        with self._lock:
-            (scores,) = self._decode_groups([_Group([self.start_token], [tokens], [len(tokens)])])
-        per_token = scores[1][0]
+            return TokenRead((), {})
         data = text.encode("utf-8")
-        out: list[tuple[int, int, float]] = []
+        spans: list[tuple[int, int]] = []
         pos = 0
-        for tok, lp in zip(tokens, per_token, strict=True):
+        for tok in tokens:
             piece = self.piece(tok)
             if data[pos : pos + len(piece)] != piece:
                 break
             start = len(data[:pos].decode("utf-8", errors="ignore"))
             pos += len(piece)
-            end = len(data[:pos].decode("utf-8", errors="ignore"))
-            out.append((start, end, float(lp)))
-        return out
+            spans.append((start, len(data[:pos].decode("utf-8", errors="ignore"))))
+        # Output row r of the pass predicts token r (row 0 is the start token's).
+        asked: dict[int, tuple[int, list[int]]] = {}
+        for offset, strings in probes:
+            row = next((k for k, (_, end) in enumerate(spans) if end > offset), None)
+            if row is None:
+                continue
+            glued = text[spans[row][0] : offset]
+            firsts = [found[0] if (found := self.tokenize(glued + s)) else -1 for s in strings]
+            asked[offset] = (row, firsts)
+        rows = {row: [t for t in firsts if t >= 0] for row, firsts in asked.values()}
+        with self._lock:
+            (scores,), picked = self._decode_groups(
+                [_Group([self.start_token], [tokens], [len(tokens)])], probe_rows=rows
+            )
+        per_token = scores[1][0]
+        out = tuple((a, b, float(lp)) for (a, b), lp in zip(spans, per_token, strict=False))
+        probed = {
+            offset: tuple(picked[row].get(t, -math.inf) for t in firsts) for offset, (row, firsts) in asked.items()
+        }
+        return TokenRead(out, probed)
 
     def clear_cache(self) -> None:
         """Forget every cached score (benchmarks time a cold start with it)."""
@@ -449,7 +487,7 @@ class CausalLM:
         return out
 
     def _finish(self, groups: list[_Group]) -> list[list[LMScore]]:
-        decoded = self._decode_groups(groups)
+        decoded, _ = self._decode_groups(groups)
         out = []
         for group, (prefix_lp, rest_lps) in zip(groups, decoded, strict=True):
             row = []
@@ -465,11 +503,14 @@ class CausalLM:
             out.append(row)
         return out
 
-    def _decode_groups(self, groups: list[_Group]) -> list[tuple[float, list[np.ndarray]]]:
+    def _decode_groups(
+        self, groups: list[_Group], probe_rows: dict[int, list[int]] | None = None
+    ) -> tuple[list[tuple[float, list[np.ndarray]]], dict[int, dict[int, float]]]:
         """One ``llama_decode`` over all groups; log-probs of every token after the start.
 
         Returns per group the prefix's log-probability and, per remainder, the
-        log-probability of each of its tokens.
+        log-probability of each of its tokens; and for each output row of
+        ``probe_rows`` the log-probabilities of the tokens it names there.
         """
         lib, batch = self._lib, self._batch
         lib.llama_memory_clear(self._memory, True)
@@ -533,7 +574,14 @@ class CausalLM:
                 inner = logprob_rows[row0 : row0 + length - 1]
                 per_rest.append(np.concatenate([[first], inner]).astype(np.float64))
             out.append((prefix_lp, per_rest))
-        return out
+        picked: dict[int, dict[int, float]] = {}
+        if probe_rows:
+            which = np.array(sorted(probe_rows))
+            norms = _logsumexp(logits, which)
+            for row, norm in zip(which.tolist(), norms.tolist(), strict=True):
+                wanted = probe_rows[row]
+                picked[row] = dict(zip(wanted, (logits[row, wanted] - norm).tolist(), strict=True))
+        return out, picked
 
 
 #: Rows of logits normalised per pass. A decode returns up to ``n_ctx`` rows of
