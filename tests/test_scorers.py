@@ -340,10 +340,10 @@ def test_lm_cache_returns_the_same_scores(res: Resources):
     assert lm.tokens_evaluated == before  # served from the cache, no decode
 
 
-def test_lm_token_logprobs_map_back_to_the_text(res: Resources):
+def test_lm_read_maps_tokens_back_to_the_text(res: Resources):
     lm = res.causal_lm
     text = "He joined the navy bloggers."
-    pieces = lm.token_logprobs(text)
+    pieces = lm.read(text).tokens
     assert "".join(text[s:e] for s, e, _ in pieces) == text
     assert all(lp <= 0 for _, _, lp in pieces)
 
@@ -353,14 +353,17 @@ def test_lm_read_probes_what_other_words_would_have_scored_in_place(res: Resourc
     lm = res.causal_lm
     text = "Heavy artillery hearth hit the town."
     at = text.index("hearth")
-    read = lm.read(text, ((at, ("hearth", "fire")),))
-    assert read.tokens == tuple(lm.token_logprobs(text))
+    read = lm.read(text, ((at - 1, (" x",)), (at, ("hearth", "fire"))))
+    assert read.tokens == lm.read(text).tokens  # probes change nothing else
     own = next(lp for _, end, lp in read.tokens if end > at)
     hearth, fire = read.probed[at]
     assert hearth == pytest.approx(own, abs=1e-4)  # the current words probe as themselves
     in_place = next(lp for _, end, lp in lm.read(text.replace("hearth", "fire")).tokens if end > at)
     assert fire == pytest.approx(in_place, abs=1e-3)
     assert fire > hearth
+    # The space before the word is in the same token: asked in the same row, with nothing glued.
+    (x,) = read.probed[at - 1]
+    assert x == pytest.approx(lm.read(text, ((at, ("x",)),)).probed[at][0], abs=1e-4)
 
 
 # -- sentence embeddings (all-MiniLM-L6-v2) -----------------------------------------------

@@ -354,10 +354,6 @@ class CausalLM:
                         self._remember(key, score)
         return [[s for s in row if s is not None] for row in results]
 
-    def token_logprobs(self, text: str) -> list[tuple[int, int, float]]:
-        """``(start, end, logprob)`` per token, in character offsets of ``text`` (:meth:`read`)."""
-        return list(self.read(text).tokens)
-
     def read(self, text: str, probes: Sequence[tuple[int, Sequence[str]]] = ()) -> TokenRead:
         """Every token's log-probability in one pass, and what the model thought of other words in places.
 
@@ -391,7 +387,9 @@ class CausalLM:
             glued = text[spans[row][0] : offset]
             firsts = [found[0] if (found := self.tokenize(glued + s)) else -1 for s in strings]
             asked[offset] = (row, firsts)
-        rows = {row: [t for t in firsts if t >= 0] for row, firsts in asked.values()}
+        rows: dict[int, list[int]] = {}
+        for row, firsts in asked.values():  # two offsets inside one token share its row
+            rows.setdefault(row, []).extend(t for t in firsts if t >= 0)
         with self._lock:
             (scores,), picked = self._decode_groups(
                 [_Group([self.start_token], [tokens], [len(tokens)])], probe_rows=rows
