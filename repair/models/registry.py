@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import importlib
 import importlib.util
-import os
 import tomllib
 from dataclasses import dataclass
 from functools import cache
@@ -82,9 +81,15 @@ def names(kind: str) -> list[str]:
 
 
 def cache_dir() -> Path:
-    """Per-user cache for derived model files (``$XDG_CACHE_HOME/repair``)."""
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "repair" / "models"
+    """Where derived model files go: ``models/`` in repair's one cache folder.
+
+    That folder (:func:`repair.inverse.cache_dir`) also holds the inverted
+    thesaurus, so ``$REPAIR_CACHE_DIR`` moves everything repair builds at once (a
+    shared folder for a cluster's workers, a writable one under a read-only home).
+    """
+    from ..inverse import cache_dir as repair_cache_dir
+
+    return repair_cache_dir() / "models"
 
 
 def _assembled(model: ModelSpec) -> Path:
