@@ -695,8 +695,12 @@ def default_index(build: bool = True) -> InverseIndex | None:
         elif sources and build:
             index = build_index(all_links(sources))
             index.meta["sources"] = list(sources)
-            index.save(path)
-            _prune_old(path)
+            try:
+                index.save(path)
+            except OSError:
+                pass  # no writable cache folder: this process keeps what it built, the next builds again
+            else:
+                _prune_old(path)
         _DEFAULT["index"] = index
         return index
 

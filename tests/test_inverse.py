@@ -115,3 +115,19 @@ def test_real_default_index_builds_or_loads_and_inverts(monkeypatch):
     start = time.perf_counter()
     InverseIndex.load(inverse.index_path())
     assert time.perf_counter() - start < 5  # loads in well under a second on an idle machine
+
+
+def test_default_index_is_used_when_the_cache_folder_cannot_be_written(monkeypatch, tmp_path, test_index):
+    import repair.inverse as inverse
+    import repair.thesauri as thesauri
+
+    blocked = tmp_path / "not-a-folder"
+    blocked.write_text("a file where the cache folder would be")
+    monkeypatch.setenv("REPAIR_CACHE_DIR", str(blocked / "cache"))
+    monkeypatch.setattr(inverse, "_DEFAULT", {})
+    monkeypatch.setattr(thesauri, "available_sources", lambda: ("moby",))
+    monkeypatch.setattr(inverse, "_fingerprint", lambda sources: "0" * 16)
+    monkeypatch.setattr(inverse, "all_links", lambda sources: iter(()))
+    monkeypatch.setattr(inverse, "build_index", lambda links: test_index)
+    assert inverse.default_index() is test_index
+    assert not inverse.index_path().exists()
