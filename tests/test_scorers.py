@@ -62,7 +62,6 @@ def test_missing_package_is_reported_with_its_name():
         ghost.locate()
 
 
-
 def test_derived_model_files_go_where_the_inverted_thesaurus_goes(monkeypatch, tmp_path):
     from repair.inverse import index_path
     from repair.models.registry import cache_dir
@@ -73,6 +72,7 @@ def test_derived_model_files_go_where_the_inverted_thesaurus_goes(monkeypatch, t
     monkeypatch.delenv("REPAIR_CACHE_DIR")
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
     assert cache_dir() == tmp_path / "xdg" / "repair" / "models"
+
 
 def test_model_choices_are_validated_config_keys():
     config = from_mapping({"lm-model": "gemma3-270m", "lm-right-context": -1}, "cfg.toml")
