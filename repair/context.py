@@ -854,12 +854,30 @@ def rank_links(
     )
 
 
-def sentence_variants(doc: Document, start: int, end: int, fillers: Sequence[str]) -> VariantSet:
-    """The span ``[start, end)`` with each filler in place, in its own sentence (what the models read)."""
+def sentence_variants(
+    doc: Document, start: int, end: int, fillers: Sequence[str], before: int = 0, max_before: int = 0
+) -> VariantSet:
+    """The span ``[start, end)`` with each filler in place, in its own sentence (what the models read).
+
+    ``before``: that many sentences ahead of it come first, as context (at most
+    ``max_before`` characters of them, cut at a space), for a reader that judges the
+    span given everything before it (the causal LM; see ``lm-sentences-before``).
+    """
     from .models import VariantSet
 
-    sentence = doc.sentence_of(start)
-    lo, hi = (sentence.start, sentence.end) if sentence else (0, len(doc.text))
+    index = doc.sentence_index(start)
+    if index is None:
+        lo, hi = 0, len(doc.text)
+    else:
+        sentence = doc.sentences[index]
+        lo, hi = sentence.start, sentence.end
+        if before > 0 and index > 0:
+            earliest = doc.sentences[max(0, index - before)].start
+            cut = max(earliest, lo - max_before)
+            if cut > earliest:
+                space = doc.text.find(" ", cut, lo)
+                cut = space + 1 if space >= 0 else lo
+            lo = cut
     return VariantSet(doc.text[lo:hi], start - lo, end - lo, tuple(fillers))
 
 
@@ -916,7 +934,9 @@ def lm_scores(doc: Document, suspect: Suspect, fillers: Sequence[str], res: Reso
     The text before the span conditions the scores but its own log-probability,
     the same for every filler, is left out.
     """
-    variants = sentence_variants(doc, suspect.start, suspect.end, fillers)
+    settings = context_toml()["context"]
+    before, max_before = int(settings["lm-sentences-before"]), int(settings["lm-max-chars-before"])
+    variants = sentence_variants(doc, suspect.start, suspect.end, fillers, before, max_before)
     # Only margins between the fillers are used: the prefix need not be scored.
     return res.causal_lm.score_variants([variants], with_prefix=False)[0]
 

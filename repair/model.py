@@ -161,15 +161,19 @@ class Document:
         index = bisect_right(self._line_starts, offset) - 1
         return index + 1, offset - self._line_starts[index] + 1
 
-    def sentence_of(self, offset: int) -> Sentence | None:
-        """The sentence containing a character offset (binary search)."""
+    def sentence_index(self, offset: int) -> int | None:
+        """The index in ``sentences`` of the sentence containing a character offset (binary search)."""
         if self._sentence_starts is None:
             self._sentence_starts = [s.start for s in self.sentences]
         index = bisect_right(self._sentence_starts, offset) - 1
-        if index < 0:
+        if index < 0 or offset >= self.sentences[index].end:
             return None
-        sentence = self.sentences[index]
-        return sentence if offset < sentence.end else None
+        return index
+
+    def sentence_of(self, offset: int) -> Sentence | None:
+        """The sentence containing a character offset."""
+        index = self.sentence_index(offset)
+        return None if index is None else self.sentences[index]
 
 
 _NEWLINE = re.compile(r"\r\n|\r|\n")

@@ -36,6 +36,7 @@ from repair.context import (
     order_candidates,
     rescore,
     score_suspects,
+    sentence_variants,
     spelling_key,
     stage2_features,
     surprise_features,
@@ -912,3 +913,21 @@ def test_best_level_rescores_a_surprising_suspect_under_the_floor(monkeypatch):
     # Under the gate's own floor it is not asked at all.
     monkeypatch.setitem(settings, "surprise-gate-floor", p1 + 1e-6)
     assert "hearth" not in {s.text for s in detect_context(doc, best)}
+
+
+def test_sentence_variants_put_the_sentences_before_the_span_first_when_asked():
+    doc = make_doc("The guns fired all night. Troops advanced under the hearth of artillery. Then it was quiet.")
+    at = doc.text.index("hearth")
+    alone = sentence_variants(doc, at, at + 6, ["fire"])
+    assert alone.variant("fire") == "Troops advanced under the fire of artillery. "
+    with_one = sentence_variants(doc, at, at + 6, ["fire"], before=1, max_before=600)
+    assert with_one.text == "The guns fired all night. " + alone.text
+    assert with_one.current == "hearth"
+    # At most max_before characters of them, started at a word: never half a word.
+    cut = sentence_variants(doc, at, at + 6, ["fire"], before=1, max_before=8)
+    assert cut.text == "night. " + alone.text and cut.current == "hearth"
+    # The first sentence has none before it; more than there are takes what there is.
+    first = sentence_variants(doc, 4, 8, ["rifles"], before=2, max_before=600)
+    assert first.text == "The guns fired all night. " and first.current == "guns"
+    last = doc.text.index("quiet")
+    assert sentence_variants(doc, last, last + 5, ["calm"], before=5, max_before=600).text == doc.text

@@ -6,6 +6,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from repair.model import overlaps
+from repair.segment import make_doc
 
 positions = st.integers(min_value=0, max_value=30)
 
@@ -28,3 +29,14 @@ def test_touching_ranges_do_not_overlap():
 def test_an_insertion_clashes_only_with_a_range_it_would_split():
     assert overlaps(3, 3, 0, 10)
     assert not overlaps(0, 0, 0, 10) and not overlaps(10, 10, 0, 10)
+
+
+def test_a_sentence_is_found_by_any_offset_inside_it_and_none_between_sentences():
+    doc = make_doc("One sentence here.   Another one.")
+    first, second = doc.sentences
+    for offset in range(len(doc.text)):
+        index = doc.sentence_index(offset)
+        inside = [k for k, s in enumerate(doc.sentences) if s.start <= offset < s.end]
+        assert index == (inside[0] if inside else None)
+        assert doc.sentence_of(offset) == (doc.sentences[index] if index is not None else None)
+    assert doc.sentence_index(first.start) == 0 and doc.sentence_index(second.start) == 1
