@@ -931,8 +931,9 @@ def order_in_context(
 def lm_scores(doc: Document, suspect: Suspect, fillers: Sequence[str], res: Resources) -> list[float]:
     """Causal-LM log-probabilities of the suspect's sentence with each filler in place.
 
-    The text before the span conditions the scores but its own log-probability,
-    the same for every filler, is left out.
+    The model reads the sentence before it first (``lm-sentences-before`` in
+    ``context.toml``), for the topic. The text before the span conditions the scores
+    but its own log-probability, the same for every filler, is left out.
     """
     settings = context_toml()["context"]
     before, max_before = int(settings["lm-sentences-before"]), int(settings["lm-max-chars-before"])
