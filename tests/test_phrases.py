@@ -253,7 +253,7 @@ def test_best_detection_restores_a_term_no_lexicon_lists(tmp_path):
 
 def test_margins_are_scored_in_one_batch_and_agree_with_single_calls():
     from repair.config import Config
-    from repair.context import Suspect, lm_scores, phrase_margins
+    from repair.context import phrase_margins, sentence_variants
     from repair.resources import Resources
 
     res = Resources.for_config(Config(quality="best"))
@@ -262,8 +262,10 @@ def test_margins_are_scored_in_one_batch_and_agree_with_single_calls():
     suspects = phrase_suspects(doc, SPIN_MAP, TABLE, SETTINGS, eligible, joined_flags(doc.text, doc.tokens))
     assert len(suspects) >= 2 and phrase_margins(doc, [], res) == []
     for item, margin in zip(suspects, phrase_margins(doc, suspects, res), strict=True):
-        alone = Suspect(item.i, item.j, item.start, item.end, item.text, ())
-        current, proposal = lm_scores(doc, alone, [item.text, item.proposal], res)
+        # The phrase step's calibration was measured on each sentence alone (the one-word
+        # stage's re-scoring reads the sentence before too), so the single call reads it alone.
+        alone = sentence_variants(doc, item.start, item.end, (item.text, item.proposal))
+        [[current, proposal]] = res.causal_lm.score_variants([alone], with_prefix=False)
         assert margin == pytest.approx(proposal - current, abs=0.1)
 
 
