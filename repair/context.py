@@ -1003,10 +1003,9 @@ def surprise_features(doc: Document, suspect: Suspect, p1: float, res: Resources
     character that is not a letter or digit. ``probes``: the sentence's
     (:func:`with_sentence_probes`); a suspect whose candidates they miss asks a pass of its own.
     """
-    sentence = doc.sentence_of(suspect.start)
-    lo, hi = (sentence.start, sentence.end) if sentence else (0, len(doc.text))
-    text = doc.text[lo:hi]
-    start, end = suspect.start - lo, suspect.end - lo
+    # The sentence alone: the gate was fitted on reads of it (not lm-sentences-before).
+    span = sentence_variants(doc, suspect.start, suspect.end, ())
+    text, start, end = span.text, span.start, span.end
     candidates = [link.text for link in suspect.links]
     asked = dict(probes)
     if not set(candidates) <= set(asked.get(start, ())):
