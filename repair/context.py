@@ -998,20 +998,26 @@ _NO_CANDIDATE = -30.0
 def surprise_features(doc: Document, suspect: Suspect, p1: float, res: Resources, probes: Probes = ()) -> list[float]:
     """The ``GATE_FEATURES`` of ``suspect``: one language-model pass over its sentence, shared by its suspects.
 
+    The pass starts ``gate-sentences-before`` sentences earlier (``context.toml``):
+    the topic tells the model which words to expect, as in :func:`lm_scores`.
     Tokens that overlap the span are its own (a leading space belongs to the word's
     token); the word after it is the tokens from the span's end up to the next
     character that is not a letter or digit. ``probes``: the sentence's
-    (:func:`with_sentence_probes`); a suspect whose candidates they miss asks a pass of its own.
+    (:func:`with_sentence_probes`), by offset in the sentence; a suspect whose
+    candidates they miss asks a pass of its own.
     """
-    # The sentence alone: the gate was fitted on reads of it (not lm-sentences-before).
-    span = sentence_variants(doc, suspect.start, suspect.end, ())
+    settings = context_toml()["context"]
+    before, max_before = int(settings["gate-sentences-before"]), int(settings["lm-max-chars-before"])
+    alone = sentence_variants(doc, suspect.start, suspect.end, ())
+    span = sentence_variants(doc, suspect.start, suspect.end, (), before, max_before)
     text, start, end = span.text, span.start, span.end
+    # The probes count from the start of the sentence; the read starts this much earlier.
+    shift = start - alone.start
     candidates = [link.text for link in suspect.links]
-    asked = dict(probes)
+    asked = {offset + shift: texts for offset, texts in probes}
     if not set(candidates) <= set(asked.get(start, ())):
         asked[start] = tuple(sorted({*asked.get(start, ()), *candidates}))
-        probes = tuple(sorted(asked.items()))
-    read = _sentence_read(res.causal_lm, text, probes)
+    read = _sentence_read(res.causal_lm, text, tuple(sorted(asked.items())))
     pieces = read.tokens
     inside = [lp for a, b, lp in pieces if a < end and b > start]
     after = [(a, lp) for a, _, lp in pieces if a >= end]
@@ -1033,7 +1039,7 @@ def surprise_features(doc: Document, suspect: Suspect, p1: float, res: Resources
         span / max(len(inside), 1),
         min(inside, default=0.0),
         next_word,
-        1.0 if start == 0 else 0.0,
+        1.0 if start == shift else 0.0,
         best - own if own is not None and in_place else 0.0,
         best,
     ]

@@ -861,6 +861,44 @@ def test_surprise_features_read_what_the_language_model_expected():
     assert alone["lm_span"] == pytest.approx(named["lm_span"], abs=1e-4)
 
 
+def test_the_surprise_gate_reads_the_sentence_before_and_its_probes_follow_the_shift(monkeypatch):
+    """With ``gate-sentences-before`` the gate's one pass starts at the sentence before; the probes,
+    which count from the suspect's own sentence, move with it, so every suspect of the sentence asks
+    the same question (one pass) and gets what a pass of its own would give."""
+    import repair.context as context_module
+
+    best = Resources.for_config(Config(detectors=("context",), quality="best"))
+    doc = make_doc(f"The artillery opened up at dawn. {SENTENCE}")
+    read: list[tuple[str, tuple]] = []
+    real = context_module._sentence_read
+
+    def spy(lm, text, probes):
+        read.append((text, probes))
+        return real(lm, text, probes)
+
+    monkeypatch.setattr(context_module, "_sentence_read", spy)
+
+    def at(word: str, *candidates: str) -> tuple[Suspect, list[tuple[float, float, Link]]]:
+        [k] = [k for k, t in enumerate(doc.tokens) if t.text == word]
+        links = tuple(Link(c, 0.5, ("test",), "", 0, 0) for c in candidates)
+        return Suspect(k, k + 1, doc.tokens[k].start, doc.tokens[k].end, word, links), [(0.1, 0.0, links[0])]
+
+    items = [at("Soldiers", "Troops"), at("hearth", "fire", "fireplace")]
+    shared = [surprise_features(doc, s, 0.1, best, probes) for s, _, probes in with_sentence_probes(doc, iter(items))]
+    assert len({probes for _, probes in read}) == 1  # both suspects asked one question
+    assert read[0][0].startswith("The artillery opened up at dawn. ") and read[0][0].endswith(SENTENCE)
+    own = [surprise_features(doc, s, 0.1, best) for s, _ in items]
+    for got, alone in zip(shared, own, strict=True):
+        assert got == pytest.approx(alone, abs=1e-4)
+    start = GATE_FEATURES.index("sentence_start")
+    assert [row[start] for row in shared] == [1.0, 0.0]  # "Soldiers" opens its own sentence
+    # Set to 0, the gate reads the sentence alone (what it was fitted on before).
+    monkeypatch.setitem(context_module.context_toml()["context"], "gate-sentences-before", 0)
+    read.clear()
+    surprise_features(doc, *items[1][:1], 0.1, best)
+    assert read[0][0] == SENTENCE
+
+
 def test_sentence_probes_hold_the_candidates_of_each_sentence_by_where_they_start():
     """Every suspect of a sentence carries the same probes, so one language-model pass serves them all."""
     doc = make_doc("The navy bloggers wrote. Russian troopers stated it.")
