@@ -1039,7 +1039,7 @@ def surprise_features(doc: Document, suspect: Suspect, p1: float, res: Resources
         span / max(len(inside), 1),
         min(inside, default=0.0),
         next_word,
-        1.0 if start == shift else 0.0,
+        1.0 if start == shift else 0.0,  # the span opens its own sentence
         best - own if own is not None and in_place else 0.0,
         best,
     ]

@@ -895,7 +895,7 @@ def test_the_surprise_gate_reads_the_sentence_before_and_its_probes_follow_the_s
     # Set to 0, the gate reads the sentence alone (what it was fitted on before).
     monkeypatch.setitem(context_module.context_toml()["context"], "gate-sentences-before", 0)
     read.clear()
-    surprise_features(doc, *items[1][:1], 0.1, best)
+    surprise_features(doc, items[1][0], 0.1, best)
     assert read[0][0] == SENTENCE
 
 
