@@ -617,9 +617,12 @@ def features(
     probability at its floor). It is first put to rows whose 3-gram margin is
     an upper bound: the candidate's own words given the words before it, with the
     terms of the two words after it (log-probabilities, so at most 0) left out.
-    When no row passes, the suspect gets no rows ([]) and those lookups are
-    saved: 72% of the suspects of 955 clean dev records at the fast level's
-    floor (0.5), 32% at the best level's (0.1).
+    Only the rows whose bound passes can pass, so they are made exact first, one
+    at a time; the others only once one of them passes. When none does, the
+    suspect gets no rows ([]) and the remaining lookups are saved. On the 106,307
+    suspects of 955 clean dev records at the fast level's gate (0.15), 58% pass
+    the bound and 3.1% an exact row: 154,000 exact margins instead of 243,000
+    when every suspect that passed the bound had all its rows made exact.
     Rows that are returned are exact, and the same with or without ``worth``.
     """
     left, right = ctx.window(suspect.i, suspect.j)
@@ -663,12 +666,27 @@ def features(
                 colloc_current,
             ]
         )
-    if worth is not None and not any(map(worth, rows)):
-        return []
-    for row, cand_words in zip(rows, fillers, strict=True):
-        margin = sum(ngram.window_terms(left, cand_words, right)) - lm_current
-        row[_MARGIN] = margin
-        row[_MARGIN_POS] = max(margin, 0.0)
+    exact = [False] * len(rows)
+
+    def make_exact(k: int) -> None:
+        margin = sum(ngram.window_terms(left, fillers[k], right)) - lm_current
+        rows[k][_MARGIN] = margin
+        rows[k][_MARGIN_POS] = max(margin, 0.0)
+        exact[k] = True
+
+    if worth is not None:
+        # Only a row whose bound passes can pass: those are made exact first (in the prior's
+        # order), and the others only once one of them passes as it is.
+        hopeful = [k for k, row in enumerate(rows) if worth(row)]
+        for k in hopeful:
+            make_exact(k)
+            if worth(rows[k]):
+                break
+        else:
+            return []
+    for k, done in enumerate(exact):
+        if not done:
+            make_exact(k)
     return rows
 
 

@@ -650,6 +650,45 @@ def test_a_floor_leaves_out_only_suspects_that_cannot_reach_it(fixtures):
     assert dropped > 0  # the bound does leave suspects out
 
 
+def test_a_suspect_whose_bounds_pass_but_whose_exact_rows_do_not_gets_no_rows(fixtures):
+    """The rows whose bound passes are made exact first; the suspect is dropped when none of them
+    passes as it is, and when one does every row comes back exact."""
+    resources = Resources.for_config(Config(detectors=("context",), quality="best"))
+    doc = make_doc(f"{SENTENCE} The navy troopers stated that the quilt was large.")
+    ctx = FeatureContext(doc)
+    margin_at = FEATURES.index("lm_margin")
+    tried = 0
+    for suspect, _ in score_suspects(doc, resources, ctx):
+        exact = features(ctx, suspect, resources.ngram_lm)
+        bounds: list[float] = []
+
+        def record(row: list[float], bounds: list[float] = bounds) -> bool:
+            bounds.append(row[margin_at])
+            return False
+
+        features(ctx, suspect, resources.ngram_lm, record)
+        best_exact = max(row[margin_at] for row in exact)
+        if max(bounds) <= best_exact:
+            continue  # no bound above every exact margin: nothing to tell apart here
+        tried += 1
+        # A bar between the best exact margin and the best bound: some bounds pass, no exact row does.
+        bar = (best_exact + max(bounds)) / 2
+        asked: list[float] = []
+
+        def over_bar(row: list[float], asked: list[float] = asked, bar: float = bar) -> bool:
+            asked.append(row[margin_at])
+            return row[margin_at] >= bar
+
+        assert features(ctx, suspect, resources.ngram_lm, over_bar) == []
+        # Every bound was asked about, then only the rows whose bound passed, each exactly once.
+        hopeful = [b for b in bounds if b >= bar]
+        assert asked[: len(bounds)] == bounds and len(asked) == len(bounds) + len(hopeful)
+        # A bar the best exact row reaches: all the rows, exact.
+        reached = features(ctx, suspect, resources.ngram_lm, lambda row, bar=best_exact: row[margin_at] >= bar)
+        assert reached == exact
+    assert tried > 0
+
+
 def test_a_floor_is_ignored_where_the_margin_bound_would_not_bound_the_probability():
     """Only a model that weighs a larger 3-gram margin at least as much gives an upper bound."""
     model = default_model()
