@@ -956,8 +956,9 @@ def lm_scores(doc: Document, suspect: Suspect, fillers: Sequence[str], res: Reso
     settings = context_toml()["context"]
     before, max_before = int(settings["lm-sentences-before"]), int(settings["lm-max-chars-before"])
     variants = sentence_variants(doc, suspect.start, suspect.end, fillers, before, max_before)
-    # Only margins between the fillers are used: the prefix need not be scored.
-    return res.causal_lm.score_variants([variants], with_prefix=False)[0]
+    # Only margins between the fillers are used: the prefix need not be scored. The text up to the
+    # span is taken from one reading of it, the surprise gate's when it has just read the same text.
+    return [score.logprob for score in res.causal_lm.score_in_context(variants)]
 
 
 #: What the surprise gate asks the language model about a sentence: where each suspect

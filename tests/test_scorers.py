@@ -378,6 +378,84 @@ def test_lm_read_probes_what_other_words_would_have_scored_in_place(res: Resourc
     assert x == pytest.approx(lm.read(text, ((at, ("x",)),)).probed[at][0], abs=1e-4)
 
 
+TWO_SENTENCES = "The artillery opened up at dawn. The soldiers advanced under cover of heavy artillery fire."
+
+
+def in_context_set(word: str, *fillers: str) -> VariantSet:
+    at = TWO_SENTENCES.rindex(word)
+    return VariantSet(TWO_SENTENCES, at, at + len(word), (word, *fillers))
+
+
+def test_lm_scores_in_context_equal_the_shared_prefix_scores(res: Resources):
+    """Variants decoded beside the text read once score as variants decoded after their own prefix."""
+    lm = res.causal_lm
+    for vs in (in_context_set("fire", "hearth", "blaze"), in_context_set("cover", "quilt"), fire_set("fire", "flame")):
+        lm.clear_cache()
+        plain = lm.score_sets([vs], with_prefix=False)[0]
+        lm.clear_cache()
+        beside = lm.score_in_context(vs)
+        for p, b in zip(plain, beside, strict=True):
+            assert b.logprob == pytest.approx(p.logprob, abs=0.05)
+            assert b.filler_logprob == pytest.approx(p.filler_logprob, abs=0.05)
+            assert (b.n_tokens, b.filler_tokens) == (p.n_tokens, p.filler_tokens)
+
+
+def test_lm_scores_in_context_do_not_depend_on_what_was_read_before(res: Resources):
+    """After the gate's read of the same text, after another text, or cold: the same bits, so a batch
+    run's output does not depend on which documents a worker cleaned first."""
+    lm = res.causal_lm
+    vs = in_context_set("fire", "hearth", "blaze", "gunfire")
+    runs = []
+    for before in (TWO_SENTENCES, "Something else entirely.", None):
+        lm.clear_cache()
+        if before is not None:
+            lm.read(before)
+        else:
+            lm.score_sets([fire_set("fire", "flame")])  # a decode that leaves no text resident
+        runs.append([s.logprob for s in lm.score_in_context(vs)])
+    assert runs[0] == runs[1] == runs[2]
+
+
+def test_lm_scores_in_context_after_a_read_decode_only_the_variants(res: Resources):
+    """The text read by the gate is not decoded again: each variant costs its remainder, and all
+    share one decoded token, the last before the span (whose output predicts each remainder)."""
+    lm = res.causal_lm
+    lm.clear_cache()
+    lm.read(TWO_SENTENCES)
+    before = lm.tokens_evaluated
+    vs = in_context_set("fire", "hearth", "blaze")
+    _, rests, _ = lm._split(vs, list(vs.fillers), lm.right_context)
+    lm.score_in_context(vs)
+    assert lm.tokens_evaluated - before == 1 + sum(map(len, rests))
+    # A second span of the same text uses the same reading.
+    before = lm.tokens_evaluated
+    cover = in_context_set("cover", "quilt")
+    _, rests, _ = lm._split(cover, list(cover.fillers), lm.right_context)
+    lm.score_in_context(cover)
+    assert lm.tokens_evaluated - before == 1 + sum(map(len, rests))
+
+
+def test_lm_scores_in_context_split_into_decodes_that_fit(res: Resources):
+    """More variants than sequences take several decodes, with the same scores; a span at the very
+    start has no prefix to share and is scored as before."""
+    from repair.models.causal_lm import CausalLM
+
+    lm = res.causal_lm
+    tiny = CausalLM(
+        lm.model_path, start_token=spec("lm", "smollm2").start_token, n_ctx=48, max_sequences=2, right_context=4
+    )
+    try:
+        vs = in_context_set("fire", "hearth", "blaze", "gunfire", "shooting")
+        split = [s.logprob for s in tiny.score_in_context(vs)]
+        assert split == pytest.approx([s.logprob for s in lm.score_in_context(vs)], abs=0.05)
+        opening = VariantSet(TWO_SENTENCES, 0, 3, ("The", "A"))
+        assert [s.logprob for s in tiny.score_in_context(opening)] == pytest.approx(
+            [s.logprob for s in tiny.score_sets([opening], with_prefix=False)[0]], abs=1e-6
+        )
+    finally:
+        tiny.close()
+
+
 # -- sentence embeddings (all-MiniLM-L6-v2) -----------------------------------------------
 
 
