@@ -202,6 +202,11 @@ class _Group:
     heads: list[int]  # how many leading tokens of each rest are the filler
     score_prefix: bool = True  # False: the prefix only conditions (its log-prob is reported as 0)
 
+    @classmethod
+    def of(cls, prefix: list[int], items: list[Any], score_prefix: bool) -> _Group:
+        """A group from :meth:`CausalLM._chunks` items, ``(owner, rest, head)`` each."""
+        return cls(prefix, [rest for _, rest, _ in items], [head for _, _, head in items], score_prefix)
+
 
 class CausalLM:
     """Log-probabilities of sentences and of span variants from a GGUF model.
@@ -356,7 +361,7 @@ class CausalLM:
                 prefix, rests, heads = self._split(vs, [f for _, f, _ in missing], window)
                 for chunk in self._chunks(prefix, list(zip(missing, rests, heads, strict=True))):
                     p, items = chunk
-                    groups.append(_Group(p, [r for _, r, _ in items], [h for _, _, h in items], with_prefix))
+                    groups.append(_Group.of(p, items, with_prefix))
                     owners.append([(i, j, key) for (j, _, key), _, _ in items])
             if groups:
                 scored = self._run(groups)
@@ -451,12 +456,7 @@ class CausalLM:
                 room = min(self.n_ctx, self.kv_cells - len(text))  # cells beside the resident text
                 shared = keep >= 1 and text[: len(prefix)] == prefix and self.max_sequences > 1
                 if not shared or 1 + max(map(len, rests)) > room:
-                    scored = self._run(
-                        [
-                            _Group(p, [r for _, r, _ in c], [h for _, _, h in c], False)
-                            for p, c in self._chunks(prefix, items)
-                        ]
-                    )
+                    scored = self._run([_Group.of(p, c, False) for p, c in self._chunks(prefix, items)])
                     scores = [score for row in scored for score in row]
                 else:
                     if self._resident != text:
@@ -482,7 +482,7 @@ class CausalLM:
         for seq in range(1, len(chunk) + 1):
             lib.llama_memory_seq_cp(memory, 0, seq, 0, keep)
         try:
-            group = _Group([last], [r for _, r, _ in chunk], [h for _, _, h in chunk], False)
+            group = _Group.of([last], chunk, False)
             decoded, _ = self._decode_groups([group], base=keep, first_seq=1, clear=False)
         finally:
             lib.llama_memory_seq_keep(memory, 0)  # the variants go; the resident text stays
