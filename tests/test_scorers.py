@@ -435,6 +435,31 @@ def test_lm_scores_in_context_after_a_read_decode_only_the_variants(res: Resourc
     assert lm.tokens_evaluated - before == 1 + sum(map(len, rests))
 
 
+def test_lm_scores_in_context_read_the_text_afresh_after_a_failed_decode(res: Resources, monkeypatch):
+    """A decode beside the resident text that fails may leave cells behind: the next call reads the
+    text again rather than trust the cache, and scores as a clean start does."""
+    lm = res.causal_lm
+    vs = in_context_set("fire", "hearth", "blaze")
+    lm.clear_cache()
+    expected = [s.logprob for s in lm.score_in_context(vs)]
+    lm.clear_cache()
+    lm.read(TWO_SENTENCES)
+    decode = lm._decode_groups
+
+    def failing(*args, clear: bool = True, **kwargs):
+        if not clear:
+            raise RuntimeError("llama_decode failed")
+        return decode(*args, clear=clear, **kwargs)
+
+    monkeypatch.setattr(lm, "_decode_groups", failing)
+    with pytest.raises(RuntimeError):
+        lm.score_in_context(vs)
+    monkeypatch.undo()
+    before = lm.tokens_evaluated
+    assert [s.logprob for s in lm.score_in_context(vs)] == expected
+    assert lm.tokens_evaluated - before > len(lm.tokenize(TWO_SENTENCES))  # the text was read again
+
+
 def test_lm_scores_in_context_split_into_decodes_that_fit(res: Resources):
     """More variants than sequences take several decodes, with the same scores; a span at the very
     start has no prefix to share and is scored as before."""

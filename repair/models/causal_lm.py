@@ -261,8 +261,8 @@ class CausalLM:
             raise RuntimeError("llama-cpp-python is too old for shared-prefix scoring; install 0.3.36 or newer")
         # One decode holds at most n_ctx tokens. The cache has room beside them, so a text read into it
         # stays while variants of it are decoded (score_in_context): their remainders are a few tokens
-        # each. llama.cpp attends over the cells in use rounded up to 256, so a cache of 256 cells, which
-        # SmolLM2's 170-token decodes got before, costs no decode anything.
+        # each. llama.cpp attends over the cells in use rounded up to 256, so a cache of 256 cells (what
+        # SmolLM2's 170-token decodes had before) adds no work to any decode.
         self.kv_cells = _KV_PAD * -(-(n_ctx + _KV_BESIDE) // _KV_PAD)
         cparams.n_ctx = self.kv_cells
         cparams.n_batch = n_ctx
@@ -484,6 +484,9 @@ class CausalLM:
         try:
             group = _Group.of([last], chunk, False)
             decoded, _ = self._decode_groups([group], base=keep, first_seq=1, clear=False)
+        except Exception:
+            self._resident = None  # a failed decode may leave cells behind: read the text afresh next time
+            raise
         finally:
             lib.llama_memory_seq_keep(memory, 0)  # the variants go; the resident text stays
         return self._scores([group], decoded)[0]
