@@ -411,8 +411,8 @@ class CausalLM:
             (scores,), picked = self._decode_groups(
                 [_Group([self.start_token], [tokens], [len(tokens)])], probe_rows=rows
             )
-            # Sequence 0 now holds the text, computed in the batch _fill would use: score_in_context
-            # can decode variants of it beside it.
+            # Sequence 0 now holds the text, its cells the same as _fill makes: score_in_context can
+            # decode variants of it beside it.
             self._resident = [self.start_token, *tokens]
         per_token = scores[1][0]
         out = tuple((a, b, float(lp)) for (a, b), lp in zip(spans, per_token, strict=False))
